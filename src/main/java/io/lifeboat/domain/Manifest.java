@@ -1,0 +1,56 @@
+package io.lifeboat.domain;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * What {@code <target>/<backup-id>/manifest.json} says about one backup. Written last: a backup
+ * without a manifest does not exist. Never rewritten; verification results are stored beside it.
+ */
+public record Manifest(
+        int formatVersion,
+        String id,
+        String target,
+        String kind,
+        Instant startedAt,
+        Instant finishedAt,
+        Trigger trigger,
+        String sourceTool,
+        String sourceToolVersion,
+        String artifactKey,
+        long storedBytes,
+        long rawBytes,
+        String sha256,
+        String compression,
+        String encryption,
+        String restoreHint) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        requireNonNull(id, "id");
+        requireNonNull(target, "target");
+        requireNonNull(kind, "kind");
+        requireNonNull(startedAt, "startedAt");
+        requireNonNull(finishedAt, "finishedAt");
+        requireNonNull(trigger, "trigger");
+        requireNonNull(artifactKey, "artifactKey");
+        requireNonNull(sha256, "sha256");
+        requireNonNull(compression, "compression");
+        requireNonNull(encryption, "encryption");
+        if (formatVersion < 1) {
+            throw new IllegalArgumentException("formatVersion must be >= 1");
+        }
+        if (storedBytes < 0 || rawBytes < 0) {
+            throw new IllegalArgumentException("byte counts must not be negative");
+        }
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("sha256 must be 64 lowercase hex characters");
+        }
+    }
+
+    public BackupId backupId() {
+        return new BackupId(id);
+    }
+}

@@ -1,0 +1,52 @@
+package io.lifeboat.domain;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+/**
+ * Where things live in a bucket or folder, as PRODUCT.md fixes it:
+ * {@code <target>/<backup-id>/data.<ext>.zst} and {@code <target>/<backup-id>/manifest.json},
+ * verification records under {@code <target>/<backup-id>/verify/<timestamp>.json}.
+ */
+public final class StorageLayout {
+
+    public static final String MANIFEST = "manifest.json";
+    private static final DateTimeFormatter VERIFY_STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private StorageLayout() {}
+
+    public static String prefix(String target, BackupId id) {
+        return target + "/" + id.value() + "/";
+    }
+
+    public static String artifactKey(String target, BackupId id, String extension) {
+        return prefix(target, id) + "data." + extension + ".zst";
+    }
+
+    public static String manifestKey(String target, BackupId id) {
+        return prefix(target, id) + MANIFEST;
+    }
+
+    public static String verificationKey(String target, BackupId id, Instant at) {
+        return prefix(target, id) + "verify/" + VERIFY_STAMP.format(at) + ".json";
+    }
+
+    public static String verificationPrefix(String target, BackupId id) {
+        return prefix(target, id) + "verify/";
+    }
+
+    /** The backup a manifest key belongs to, if the key is {@code <target>/<id>/manifest.json}. */
+    public static Optional<BackupRef> parseManifestKey(String key) {
+        String[] parts = key.split("/");
+        if (parts.length != 3 || !MANIFEST.equals(parts[2]) || !BackupId.isValid(parts[1])) {
+            return Optional.empty();
+        }
+        return Optional.of(new BackupRef(parts[0], new BackupId(parts[1])));
+    }
+
+    /** A target name and a backup id. */
+    public record BackupRef(String target, BackupId id) {}
+}
