@@ -1,8 +1,16 @@
 package io.lifeboat;
 
-/** Entry point; the command line lives in {@code io.lifeboat.cli}. */
+import io.lifeboat.cli.LifeboatCommand;
+
+/** Entry point: {@code ./lifeboat COMMAND}; see {@link LifeboatCommand}. */
 public final class Lifeboat {
+
+    private Lifeboat() {}
+
     public static void main(String[] args) {
-        System.exit(0);
+        if (args.length > 0 && "run".equals(args[0]) && System.getProperty("lifeboat.log.level") == null) {
+            System.setProperty("lifeboat.log.level", "INFO"); // the daemon logs its work; one-shot commands only warnings
+        }
+        System.exit(LifeboatCommand.execute(args));
     }
 }

@@ -1,0 +1,69 @@
+package io.lifeboat.camel;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.TargetConfig;
+import io.lifeboat.domain.CronSchedule;
+import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.Trigger;
+import io.lifeboat.pipeline.BackupFailedException;
+import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.pipeline.Progress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The bean the routes call: runs one backup job, and finds the targets whose schedule was missed. */
+public final class BackupJobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupJobs.class);
+
+    private final LifeboatConfig config;
+    private final BackupService service;
+    private final Catalog catalog;
+    private final Clock clock;
+
+    public BackupJobs(LifeboatConfig config, BackupService service, Catalog catalog, Clock clock) {
+        this.config = requireNonNull(config, "config");
+        this.service = requireNonNull(service, "service");
+        this.catalog = requireNonNull(catalog, "catalog");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Runs one backup. A failed backup is already recorded, announced and alerted by the service, so it
+     * does not fail the exchange: the answer says what happened.
+     */
+    public String run(String target, String trigger, String reason) {
+        try {
+            Manifest m = service.backup(target, new Trigger(trigger == null ? "manual" : trigger, reason), new Progress());
+            return "verified " + m.id();
+        } catch (BackupFailedException e) {
+            LOG.warn("backup of {} failed: {}", target, e.getMessage());
+            return "failed: " + e.getMessage();
+        }
+    }
+
+    /** Targets whose last attempt is older than the slot that should have fired since: each runs once. */
+    public List<String> missedTargets() {
+        return config.targets().values().stream()
+                .filter(t -> missed(t))
+                .map(TargetConfig::name)
+                .toList();
+    }
+
+    private boolean missed(TargetConfig t) {
+        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name()).map(r -> r.startedAt());
+        boolean missed = new CronSchedule(t.schedule(), TimeZone.getDefault()).missedSince(lastAttempt, clock.instant());
+        if (missed) {
+            LOG.info("{}: {} - running it once now", t.name(),
+                    lastAttempt.map(a -> "a scheduled backup was missed since the last attempt at " + a).orElse("no backup attempt yet"));
+        }
+        return missed;
+    }
+}

@@ -1,0 +1,85 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.broker.EmbeddedBroker;
+import io.lifeboat.camel.BackupJobs;
+import io.lifeboat.camel.ScheduleRoutes;
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.events.EventRoutes;
+import io.lifeboat.events.Events;
+import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.store.BackupStore;
+import io.lifeboat.store.Stores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./lifeboat run}: the long-running process. camel-main with the YAML routes from
+ * {@code routes/}, one Quartz route per target, and the embedded Artemis broker serving MQTT when the
+ * config names no broker.
+ */
+final class Daemon {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private Daemon() {}
+
+    static int run(LifeboatConfig config, Path home) throws Exception {
+        EmbeddedBroker broker = null;
+        String mqttUrl;
+        if (config.mqtt() == null || config.mqtt().url() == null) {
+            broker = EmbeddedBroker.start(config.dataDir(), config.broker().mqttHost(), config.broker().mqttPort());
+            mqttUrl = broker.mqttUrl();
+            LOG.info("embedded broker serving MQTT on {}", mqttUrl);
+        } else {
+            mqttUrl = config.mqtt().url();
+        }
+        Clock clock = Clock.systemUTC();
+        try (BackupStore store = Stores.open(config.primary());
+                Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
+            Main main = new Main();
+            main.setInitialProperties(Session.mqttProperties(config, mqttUrl, "lifeboat-daemon-" + ProcessHandle.current().pid()));
+            Path appProperties = home.resolve("config/application.properties");
+            if (Files.exists(appProperties)) {
+                main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
+            }
+            main.configure().withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
+            main.configure().addRoutesBuilder(new ScheduleRoutes(config));
+            main.configure().addRoutesBuilder(new EventRoutes());
+            MqttEventSink[] sink = new MqttEventSink[1];
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport m) {
+                    sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
+                    BackupService service = new BackupService(config, store, catalog, new Events(sink[0]), clock,
+                            BackupService.Compression.defaults());
+                    m.bind("backupService", service);
+                    m.bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                }
+
+                @Override
+                public void afterStart(BaseMainSupport m) {
+                    LOG.info("Lifeboat is running: {} target(s), backups in {}, catalog {}", config.targets().size(),
+                            store.describe(), config.catalog().embedded() ? config.dataDir().resolve("catalog") : config.catalog().url());
+                    LOG.info("see them with: ./lifeboat list   or   ./lifeboat status");
+                }
+            });
+            main.run();
+            if (sink[0] != null) {
+                sink[0].close();
+            }
+            return main.getExitCode();
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.Json;
+import io.lifeboat.config.ConfigException;
+import io.lifeboat.domain.Durations;
+import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.Trigger;
+import io.lifeboat.domain.Verification;
+import io.lifeboat.pipeline.BackupFailedException;
+import io.lifeboat.pipeline.Progress;
+import io.lifeboat.pipeline.StoredBackups.StoredBackup;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The command line: {@code ./lifeboat run|backup|list|verify|status|catalog rebuild}. Each works without the daemon. */
+@Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
+        description = "Verified backups, restore drills and alerts for self-hosted stacks.",
+        subcommands = {LifeboatCommand.Run.class, LifeboatCommand.Backup.class, LifeboatCommand.ListBackups.class,
+                LifeboatCommand.Verify.class, LifeboatCommand.Status.class, LifeboatCommand.CatalogCmd.class})
+public final class LifeboatCommand {
+
+    /** Exit codes: 0 success, 1 the work failed (backup, verification), 2 bad usage or config. */
+    static final int OK = 0, FAILED = 1, USAGE = 2;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "lifeboat.yaml to use (default: $LIFEBOAT_CONFIG, else config/lifeboat.yaml under $LIFEBOAT_HOME)")
+    Path config;
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new LifeboatCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException) {
+                commandLine.getErr().println(e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return USAGE;
+            }
+            commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    Path configFile() {
+        if (config != null) {
+            return config;
+        }
+        String env = System.getenv("LIFEBOAT_CONFIG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return home().resolve("config/lifeboat.yaml");
+    }
+
+    static Path home() {
+        String home = System.getenv("LIFEBOAT_HOME");
+        return Path.of(home != null && !home.isBlank() ? home : ".");
+    }
+
+    Session session() {
+        return new Session(configFile());
+    }
+
+    @Command(name = "run", description = "Run the daemon: schedules, events, the embedded broker when no MQTT broker is configured.")
+    static final class Run implements Callable<Integer> {
+        @ParentCommand LifeboatCommand top;
+
+        @Override
+        public Integer call() throws Exception {
+            var config = io.lifeboat.config.ConfigLoader.load(top.configFile(), System.getenv());
+            return Daemon.run(config, home());
+        }
+    }
+
+    @Command(name = "backup", description = "Take, store and verify one backup of TARGET; prints its id. Exit 0 only when verified.")
+    static final class Backup implements Callable<Integer> {
+        @ParentCommand LifeboatCommand top;
+
+        @Parameters(paramLabel = "TARGET") String target;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why, recorded in the manifest") String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = top.session()) {
+                Progress progress = new Progress();
+                PrintStream err = System.err;
+                try (ProgressDisplay display = new ProgressDisplay(target, progress, err, System.console() != null)) {
+                    Manifest m = s.service().backup(target, Trigger.manual(reason == null ? "command line" : reason), progress);
+                    display.close();
+                    err.printf("%s: verified backup %s, %s stored (%s raw) in %s%n", target, m.id(), Sizes.bytes(m.storedBytes()),
+                            Sizes.bytes(m.rawBytes()), Durations.format(Duration.between(m.startedAt(), Instant.now())));
+                    System.out.println(m.id());
+                    return OK;
+                } catch (BackupFailedException e) {
+                    err.println(target + ": backup FAILED: " + e.getMessage());
+                    if (!e.stderr().isBlank()) {
+                        err.println(e.stderr().strip());
+                    }
+                    return FAILED;
+                }
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List the backups in storage, newest first.")
+    static final class ListBackups implements Callable<Integer> {
+        @ParentCommand LifeboatCommand top;
+
+        @Parameters(paramLabel = "TARGET", arity = "0..1") String target;
+
+        @Option(names = "--json", description = "one JSON array, for scripts") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = top.session()) {
+                List<StoredBackup> backups = s.service().stored().scan(target);
+                if (json) {
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    for (StoredBackup b : backups) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("manifest", b.manifest());
+                        row.put("verified", b.verified());
+                        row.put("lastVerification", b.lastVerification().orElse(null));
+                        rows.add(row);
+                    }
+                    System.out.println(Json.text(rows));
+                    return OK;
+                }
+                System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s%n", "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "TRIGGER");
+                Instant now = Instant.now();
+                for (StoredBackup b : backups) {
+                    Manifest m = b.manifest();
+                    String verified = b.lastVerification().map(v -> v.ok() ? "yes" : "FAILED").orElse("no");
+                    System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s (%s ago)%n", m.id(), m.target(), m.kind(),
+                            Sizes.bytes(m.storedBytes()), Sizes.bytes(m.rawBytes()), verified,
+                            m.trigger().type() + (m.trigger().detail().isBlank() ? "" : ": " + m.trigger().detail()),
+                            Durations.format(Duration.between(m.finishedAt(), now)));
+                }
+                if (backups.isEmpty()) {
+                    System.out.println("(no backups" + (target == null ? "" : " of " + target) + " in " + s.store().describe() + ")");
+                }
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "verify", description = "Read a stored backup back and check its SHA-256. REF is an id or latest:TARGET.")
+    static final class Verify implements Callable<Integer> {
+        @ParentCommand LifeboatCommand top;
+
+        @Parameters(paramLabel = "ID|latest:TARGET") String ref;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = top.session()) {
+                Manifest m = s.service().resolve(ref);
+                Progress progress = new Progress();
+                Verification v;
+                try (ProgressDisplay display = new ProgressDisplay("verify " + m.id(), progress, System.err, System.console() != null)) {
+                    v = s.service().verify(m, progress);
+                }
+                if (v.ok()) {
+                    System.out.println(m.id() + ": OK (" + v.detail() + ", " + Sizes.bytes(v.bytes()) + ")");
+                    return OK;
+                }
+                System.out.println(m.id() + ": FAILED: " + v.detail());
+                return FAILED;
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Each target's last verified backup, its age against the RPO, and the last run.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand LifeboatCommand top;
+
+        @Option(names = "--json", description = "JSON, for scripts") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = top.session()) {
+                List<Map<String, Object>> states = new ArrayList<>();
+                for (String target : s.config().targets().keySet()) {
+                    states.add(s.service().states().state(target));
+                }
+                if (json) {
+                    System.out.println(Json.text(Map.of("targets", states)));
+                    return OK;
+                }
+                System.out.printf("%-20s %-24s %8s %8s %-9s %-10s %s%n", "TARGET", "LAST VERIFIED", "AGE", "RPO", "RPO STATE", "LAST RUN", "NEXT RUN");
+                for (Map<String, Object> st : states) {
+                    System.out.printf("%-20s %-24s %8s %8s %-9s %-10s %s%n", st.get("target"),
+                            st.getOrDefault("lastVerifiedId", "-") == null ? "-" : st.get("lastVerifiedId"),
+                            st.getOrDefault("age", "-"), st.getOrDefault("rpo", "-"), st.get("rpoState"),
+                            st.getOrDefault("lastRunResult", "-"), st.getOrDefault("nextRun", "-"));
+                    if (st.get("lastRunError") != null) {
+                        System.out.println("    last error: " + st.get("lastRunError"));
+                    }
+                }
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "catalog", description = "Manage the catalog (the index of backups and history of runs).",
+            subcommands = CatalogCmd.Rebuild.class)
+    static final class CatalogCmd {
+        @ParentCommand LifeboatCommand top;
+
+        @Command(name = "rebuild", description = "Re-index every backup from the manifests in storage; run history is kept.")
+        static final class Rebuild implements Callable<Integer> {
+            @ParentCommand CatalogCmd catalog;
+
+            @Override
+            public Integer call() throws Exception {
+                try (Session s = catalog.top.session()) {
+                    int n = s.catalog().rebuild(s.store());
+                    System.out.println("catalog rebuilt: " + n + " backup(s) indexed from " + s.store().describe());
+                    return OK;
+                }
+            }
+        }
+    }
+}

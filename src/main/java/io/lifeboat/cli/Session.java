@@ -1,0 +1,106 @@
+package io.lifeboat.cli;
+
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.ConfigLoader;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.events.EventRoutes;
+import io.lifeboat.events.EventSink;
+import io.lifeboat.events.Events;
+import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.store.BackupStore;
+import io.lifeboat.store.Stores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * What a one-shot command needs, opened on demand and closed in reverse order: the config, the store,
+ * the catalog, and (only when the config has an {@code mqtt} section) a small Camel context that
+ * publishes events.
+ */
+final class Session implements AutoCloseable {
+
+    private final LifeboatConfig config;
+    private final Deque<AutoCloseable> open = new ArrayDeque<>();
+    private BackupStore store;
+    private Catalog catalog;
+    private BackupService service;
+
+    Session(Path configFile) {
+        this.config = ConfigLoader.load(configFile, System.getenv());
+    }
+
+    LifeboatConfig config() {
+        return config;
+    }
+
+    BackupStore store() throws Exception {
+        if (store == null) {
+            store = Stores.open(config.primary());
+            open.push(store);
+        }
+        return store;
+    }
+
+    Catalog catalog() {
+        if (catalog == null) {
+            catalog = Catalog.open(config.catalog(), config.dataDir());
+            open.push(catalog);
+        }
+        return catalog;
+    }
+
+    BackupService service() throws Exception {
+        if (service == null) {
+            service = new BackupService(config, store(), catalog(), new Events(events()), Clock.systemUTC(),
+                    BackupService.Compression.defaults());
+        }
+        return service;
+    }
+
+    private EventSink events() throws Exception {
+        if (config.mqtt() == null || config.mqtt().url() == null) {
+            return EventSink.NONE;
+        }
+        CamelContext camel = new DefaultCamelContext();
+        Properties p = mqttProperties(config, config.mqtt().url(), "lifeboat-cli-" + ProcessHandle.current().pid());
+        camel.getPropertiesComponent().setInitialProperties(p);
+        camel.addRoutes(new EventRoutes());
+        camel.start();
+        open.push(camel);
+        MqttEventSink sink = new MqttEventSink(camel.createProducerTemplate());
+        open.push(sink);
+        return sink;
+    }
+
+    static Properties mqttProperties(LifeboatConfig config, String url, String clientId) {
+        Properties p = new Properties();
+        p.setProperty("lifeboat.mqtt.url", url);
+        p.setProperty("lifeboat.mqtt.clientId", clientId);
+        String prefix = config.mqtt() != null && config.mqtt().prefix() != null ? config.mqtt().prefix() : "lifeboat";
+        p.setProperty("lifeboat.mqtt.prefix", prefix);
+        if (config.mqtt() != null && config.mqtt().username() != null) {
+            p.setProperty("lifeboat.mqtt.username", config.mqtt().username());
+        }
+        if (config.mqtt() != null && config.mqtt().password() != null) {
+            p.setProperty("lifeboat.mqtt.password", config.mqtt().password());
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        while (!open.isEmpty()) {
+            try {
+                open.pop().close();
+            } catch (Exception e) {
+                System.err.println("warning: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.lifeboat.events;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.Json;
+import io.lifeboat.domain.Alert;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What Lifeboat tells the world about its runs: events on {@code <prefix>/events}, alerts on
+ * {@code <prefix>/alerts} (and in the log), and the retained {@code <prefix>/backup/<target>/state}.
+ */
+public final class Events {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+    private static final Logger ALERTS = LoggerFactory.getLogger("lifeboat.alerts");
+
+    private final EventSink sink;
+
+    public Events(EventSink sink) {
+        this.sink = requireNonNull(sink, "sink");
+    }
+
+    /**
+     * One event: {@code operation} is backup or verify, {@code phase} started, finished, verified or
+     * failed; {@code fields} adds the details (backupId, bytes, error, ...).
+     */
+    public void event(String operation, String phase, String target, Instant at, Map<String, ?> fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", operation + "." + phase);
+        body.put("operation", operation);
+        body.put("phase", phase);
+        body.put("target", target);
+        body.put("at", at.toString());
+        body.putAll(fields);
+        LOG.info("{} {} {}", operation, phase, body);
+        send("events", body, false);
+    }
+
+    public void alert(Alert alert) {
+        ALERTS.warn("[{}] {}: {} {}", alert.severity(), alert.fingerprint(), alert.summary(), alert.detail());
+        send("alerts", alert, false);
+    }
+
+    public void state(String target, Map<String, ?> state) {
+        send("backup/" + target + "/state", state, true);
+    }
+
+    private void send(String topic, Object body, boolean retained) {
+        try {
+            sink.publish(topic, Json.text(body).getBytes(java.nio.charset.StandardCharsets.UTF_8), retained);
+        } catch (RuntimeException e) {
+            LOG.warn("could not publish to {}: {}", topic, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.lifeboat.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import io.lifeboat.source.BackupSource;
+import io.lifeboat.source.SourceFailedException;
+import io.lifeboat.store.BackupStore;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one source into one stored object: source → zstd → bounded pipe → (SHA-256 + upload).
+ * Two threads share the work: the caller's thread reads the source and compresses (zstd may add
+ * worker threads of its own), the upload thread hashes the compressed bytes and sends them. Memory
+ * is bounded by the pipe and the store's part buffer, whatever the size of the backup. On any
+ * failure the partial object is removed.
+ */
+public final class BackupPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupPipeline.class);
+    static final int CHUNK = 1 << 20;
+    static final int CHUNKS_IN_FLIGHT = 8;
+
+    private final BackupStore store;
+    private final int zstdLevel;
+    private final int zstdWorkers;
+
+    public BackupPipeline(BackupStore store, int zstdLevel, int zstdWorkers) {
+        this.store = requireNonNull(store, "store");
+        this.zstdLevel = zstdLevel;
+        this.zstdWorkers = zstdWorkers;
+    }
+
+    public StoredArtifact run(BackupSource source, String key, Progress progress) throws BackupFailedException {
+        requireNonNull(source, "source");
+        requireNonNull(key, "key");
+        ChunkPipe pipe = new ChunkPipe(CHUNK, CHUNKS_IN_FLIGHT);
+        MessageDigest sha = sha256();
+        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<Long> upload = uploader.submit(() -> {
+            try (InputStream in = new HashingCountingInput(pipe.source(), sha, progress)) {
+                return store.put(key, in);
+            } catch (Throwable e) {
+                pipe.fail(e);
+                throw e;
+            }
+        });
+        CountingOutput raw = null;
+        try {
+            try (ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(pipe.sink(), zstdLevel)) {
+                if (zstdWorkers > 1) {
+                    zstd.setWorkers(zstdWorkers);
+                }
+                raw = new CountingOutput(zstd, progress);
+                source.writeTo(raw);
+            } // closing zstd writes the frame end and closes the pipe: the upload sees end of stream
+            long stored = upload.get();
+            String digest = HexFormat.of().formatHex(sha.digest());
+            return new StoredArtifact(key, stored, raw.count, digest);
+        } catch (SourceFailedException e) {
+            pipe.fail(e);
+            throw cleanUp(key, upload, new BackupFailedException(e.getMessage(), e.stderr(), e));
+        } catch (ExecutionException e) {
+            throw cleanUp(key, upload, new BackupFailedException("upload failed: " + message(e.getCause()), "", e.getCause()));
+        } catch (IOException e) {
+            pipe.fail(e);
+            Throwable cause = uploadFailure(upload);
+            String why = cause != null ? "upload failed: " + message(cause) : "stream failed: " + message(e);
+            throw cleanUp(key, upload, new BackupFailedException(why, "", cause != null ? cause : e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pipe.fail(e);
+            throw cleanUp(key, upload, new BackupFailedException("interrupted", "", e));
+        } catch (RuntimeException e) {
+            pipe.fail(e);
+            throw cleanUp(key, upload, new BackupFailedException("backup failed: " + message(e), "", e));
+        } finally {
+            uploader.shutdownNow();
+        }
+    }
+
+    private BackupFailedException cleanUp(String key, Future<Long> upload, BackupFailedException failure) {
+        try {
+            upload.get();
+        } catch (Exception ignored) {
+            // the upload's own failure is already part of the reason, or it was cut short by ours
+        }
+        try {
+            store.delete(key);
+        } catch (IOException e) {
+            LOG.warn("could not remove the partial object {}: {}", key, e.getMessage());
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    private static Throwable uploadFailure(Future<Long> upload) {
+        try {
+            upload.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** Counts raw bytes before compression. */
+    private static final class CountingOutput extends FilterOutputStream {
+        private final Progress progress;
+        private long count;
+
+        CountingOutput(OutputStream out, Progress progress) {
+            super(out);
+            this.progress = progress;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+            progress.addRaw(1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+            progress.addRaw(len);
+        }
+
+        @Override
+        public void close() {
+            // the pipeline closes the compressor itself
+        }
+    }
+
+    /** Hashes and counts the compressed bytes as the store reads them. */
+    private static final class HashingCountingInput extends FilterInputStream {
+        private final MessageDigest sha;
+        private final Progress progress;
+
+        HashingCountingInput(InputStream in, MessageDigest sha, Progress progress) {
+            super(in);
+            this.sha = sha;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                sha.update((byte) b);
+                progress.addStored(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                sha.update(b, off, n);
+                progress.addStored(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            throw new IOException("skip is not supported: every byte must be hashed");
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.lifeboat.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.Json;
+import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.TargetConfig;
+import io.lifeboat.domain.Alert;
+import io.lifeboat.domain.BackupId;
+import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.StorageLayout;
+import io.lifeboat.domain.Trigger;
+import io.lifeboat.domain.Verification;
+import io.lifeboat.events.Events;
+import io.lifeboat.source.BackupSource;
+import io.lifeboat.source.Sources;
+import io.lifeboat.store.BackupStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs backups and verifications the way every entry point needs them (schedule, command line,
+ * later MQTT and HTTP): one at a time per target, recorded in the catalog, announced as events,
+ * alerting on failure. A backup counts only once its stored bytes were read back and matched.
+ */
+public final class BackupService {
+
+    private final LifeboatConfig config;
+    private final BackupStore store;
+    private final Catalog catalog;
+    private final Events events;
+    private final Clock clock;
+    private final TargetLocks locks;
+    private final BackupPipeline pipeline;
+    private final Verifier verifier;
+    private final StoredBackups stored;
+    private final TargetStates states;
+
+    public BackupService(LifeboatConfig config, BackupStore store, Catalog catalog, Events events, Clock clock, Compression compression) {
+        this.config = requireNonNull(config, "config");
+        this.store = requireNonNull(store, "store");
+        this.catalog = requireNonNull(catalog, "catalog");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
+        this.locks = new TargetLocks(config.dataDir().resolve("locks"));
+        this.pipeline = new BackupPipeline(store, compression.level(), compression.workers());
+        this.verifier = new Verifier(store, clock);
+        this.stored = new StoredBackups(store);
+        this.states = new TargetStates(config, catalog, clock);
+    }
+
+    /** zstd settings: level 3 compresses like {@code zstd -3}; workers are zstd's own threads ({@code -T}). */
+    public record Compression(int level, int workers) {
+        public static Compression defaults() {
+            return new Compression(3, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    public StoredBackups stored() {
+        return stored;
+    }
+
+    public TargetLocks locks() {
+        return locks;
+    }
+
+    public TargetStates states() {
+        return states;
+    }
+
+    /** Takes, stores and verifies one backup of {@code targetName}; returns its manifest only if verified. */
+    public Manifest backup(String targetName, Trigger trigger, Progress progress) throws BackupFailedException {
+        TargetConfig target = config.target(targetName)
+                .orElseThrow(() -> new IllegalArgumentException("unknown target '" + targetName + "' (configured: "
+                        + String.join(", ", config.targets().keySet()) + ")"));
+        try (TargetLocks.Held held = locks.acquire(targetName)) {
+            return backupLocked(target, trigger, progress);
+        } catch (IOException e) {
+            throw new BackupFailedException("could not take the lock for " + targetName + ": " + e.getMessage(), "", e);
+        }
+    }
+
+    private Manifest backupLocked(TargetConfig target, Trigger trigger, Progress progress) throws BackupFailedException {
+        Instant start = clock.instant();
+        BackupId id = BackupId.at(start);
+        String key = StorageLayout.artifactKey(target.name(), id, target.artifactExtension());
+        long runId = catalog.runStarted(target.name(), "backup", trigger, start);
+        events.event("backup", "started", target.name(), start, Map.of("backupId", id.value(), "trigger", trigger));
+        Manifest manifest;
+        try {
+            BackupSource source = Sources.forTarget(target);
+            StoredArtifact artifact = pipeline.run(source, key, progress);
+            manifest = new Manifest(Manifest.FORMAT_VERSION, id.value(), target.name(), target.kind().configName(), start,
+                    clock.instant(), trigger, source.tool(), source.toolVersion(), key, artifact.storedBytes(),
+                    artifact.rawBytes(), artifact.sha256(), "zstd", "none",
+                    source.restoreHint(key.substring(key.lastIndexOf('/') + 1)));
+            writeManifest(manifest);
+        } catch (BackupFailedException e) {
+            fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());
+            throw e;
+        }
+        catalog.backupStored(manifest);
+        events.event("backup", "finished", target.name(), manifest.finishedAt(), Map.of("backupId", id.value(),
+                "storedBytes", manifest.storedBytes(), "rawBytes", manifest.rawBytes(),
+                "durationSeconds", seconds(start, manifest.finishedAt())));
+        Verification v = verifyAndRecord(manifest, progress);
+        if (!v.ok()) {
+            fail(runId, target.name(), id, "verify", "verification failed: " + v.detail(), "");
+            throw new BackupFailedException("verification failed: " + v.detail(), "", null);
+        }
+        catalog.runFinished(runId, "succeeded", id.value(), null, null, clock.instant());
+        publishState(target.name());
+        return manifest;
+    }
+
+    private void writeManifest(Manifest manifest) throws BackupFailedException {
+        try {
+            store.putBytes(StorageLayout.manifestKey(manifest.target(), manifest.backupId()), Json.bytes(manifest));
+        } catch (IOException e) {
+            try {
+                store.delete(manifest.artifactKey());
+            } catch (IOException ignored) {
+                // the object without a manifest does not exist as a backup; prune removes it later
+            }
+            throw new BackupFailedException("could not write the manifest: " + e.getMessage(), "", e);
+        }
+    }
+
+    /** Verifies a stored backup again (e.g. {@code ./lifeboat verify}); records and announces the result. */
+    public Verification verify(Manifest manifest, Progress progress) {
+        long runId = catalog.runStarted(manifest.target(), "verify", Trigger.manual("verify"), clock.instant());
+        Verification v = verifyAndRecord(manifest, progress);
+        if (v.ok()) {
+            catalog.runFinished(runId, "succeeded", manifest.id(), null, null, clock.instant());
+        } else {
+            catalog.runFinished(runId, "failed", manifest.id(), "verification failed: " + v.detail(), null, clock.instant());
+        }
+        publishState(manifest.target());
+        return v;
+    }
+
+    private Verification verifyAndRecord(Manifest manifest, Progress progress) {
+        Verification v = verifier.verify(manifest, progress);
+        try {
+            store.putBytes(StorageLayout.verificationKey(manifest.target(), manifest.backupId(), v.at()), Json.bytes(v));
+        } catch (IOException e) {
+            // the result still counts in the catalog and the events; storage gets it on the next verify
+            events.event("verify", "unrecorded", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "error", e.getMessage()));
+        }
+        catalog.verified(v);
+        if (v.ok()) {
+            events.event("verify", "verified", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "sha256", v.actualSha256()));
+        } else {
+            events.event("verify", "failed", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "error", v.detail()));
+            events.alert(Alert.firing("BackupVerifyFailed", "critical", manifest.target(),
+                    "Verification of backup " + manifest.id() + " of " + manifest.target() + " failed",
+                    v.detail() + ". Take a new backup: ./lifeboat backup " + manifest.target(), v.at()));
+        }
+        return v;
+    }
+
+    private void fail(long runId, String target, BackupId id, String step, String error, String stderr) {
+        Instant now = clock.instant();
+        catalog.runFinished(runId, "failed", null, error, stderr, now);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("backupId", id.value());
+        fields.put("step", step);
+        fields.put("error", error);
+        events.event("backup", "failed", target, now, fields);
+        if (!"verify".equals(step)) {
+            events.alert(Alert.firing("BackupFailed", "warning", target, "Backup of " + target + " failed",
+                    error + (stderr == null || stderr.isBlank() ? "" : "\n" + tail(stderr, 2000))
+                            + "\nRetry: ./lifeboat backup " + target, now));
+        }
+        publishState(target);
+    }
+
+    private void publishState(String target) {
+        events.state(target, states.state(target));
+    }
+
+    /** The newest backup of a target, verified or not. */
+    public Optional<Manifest> latest(String target) throws IOException {
+        return stored.scan(target).stream().findFirst().map(StoredBackups.StoredBackup::manifest);
+    }
+
+    /** Resolves {@code ID} or {@code latest:TARGET} to a manifest in storage. */
+    public Manifest resolve(String ref) throws IOException {
+        if (ref.startsWith("latest:")) {
+            String target = ref.substring("latest:".length());
+            return latest(target).orElseThrow(() -> new IllegalArgumentException("no backup of '" + target + "' in " + store.describe()));
+        }
+        if (!BackupId.isValid(ref)) {
+            throw new IllegalArgumentException("'" + ref + "' is neither a backup id (like 20261123T173600Z-3fa9c1) nor latest:TARGET");
+        }
+        return stored.find(new BackupId(ref), config.targets().keySet())
+                .orElseThrow(() -> new IllegalArgumentException("no backup with id " + ref + " in " + store.describe()));
+    }
+
+    private static double seconds(Instant a, Instant b) {
+        return Duration.between(a, b).toMillis() / 1000.0;
+    }
+
+    private static String tail(String s, int max) {
+        return s.length() <= max ? s : "…" + s.substring(s.length() - max);
+    }
+}

@@ -1,0 +1,61 @@
+package io.lifeboat.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One backup of a target at a time, across threads and across processes on the host (the daemon and
+ * a one-shot {@code ./lifeboat backup} share the data folder). A second run for the same target waits
+ * for the first to finish, then runs.
+ */
+public final class TargetLocks {
+
+    private final Path folder;
+    private final ConcurrentHashMap<String, ReentrantLock> inProcess = new ConcurrentHashMap<>();
+
+    public TargetLocks(Path folder) {
+        this.folder = requireNonNull(folder, "folder");
+    }
+
+    /** Blocks until this process holds the target's lock. */
+    public Held acquire(String target) throws IOException {
+        ReentrantLock lock = inProcess.computeIfAbsent(target, t -> new ReentrantLock(true));
+        lock.lock();
+        try {
+            Files.createDirectories(folder);
+            FileChannel channel = FileChannel.open(folder.resolve(target + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock fileLock = channel.lock();
+            return () -> {
+                try {
+                    fileLock.release();
+                    channel.close();
+                } finally {
+                    lock.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+    }
+
+    /** Whether some thread of this process is running or waiting to run a backup of the target. */
+    public boolean busy(String target) {
+        ReentrantLock lock = inProcess.get(target);
+        return lock != null && (lock.isLocked() || lock.hasQueuedThreads());
+    }
+
+    /** A held lock; closing it lets the next run of the target go. */
+    public interface Held extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+}
