@@ -14,6 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -347,6 +351,39 @@ abstract class CatalogContract {
             assertThat(again.lastRun("app-db")).map(RunRow::runId).contains(run);
             assertThat(again.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(1))).isGreaterThan(run);
         }
+    }
+
+    @Test
+    void severalThreadsCanRecordAtOnce() throws Exception {
+        Manifest shared = manifest("app-db", T0);
+        int threads = 8;
+        int runsEach = 15;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String target = "t" + t;
+                futures.add(pool.submit(() -> {
+                    List<Long> ids = new ArrayList<>();
+                    catalog.backupStored(shared);
+                    for (int i = 0; i < runsEach; i++) {
+                        long run = catalog.runStarted(target, "backup", Trigger.manual(null), T0.plusSeconds(i));
+                        catalog.runFinished(run, "succeeded", null, null, null, T0.plusSeconds(i + 1));
+                        ids.add(run);
+                    }
+                    return ids;
+                }));
+            }
+            List<Long> all = new ArrayList<>();
+            for (Future<List<Long>> f : futures) {
+                all.addAll(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(all).hasSize(threads * runsEach).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(catalog.recentRuns(1000)).hasSize(threads * runsEach).allMatch(r -> r.result().equals("succeeded"));
+        assertThat(catalog.backups(null)).singleElement().extracting(BackupRow::id).isEqualTo(shared.id());
     }
 
     // ---- helpers
