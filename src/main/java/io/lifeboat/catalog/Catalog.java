@@ -1,0 +1,400 @@
+package io.lifeboat.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.Json;
+import io.lifeboat.config.LifeboatConfig.CatalogConfig;
+import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.Trigger;
+import io.lifeboat.domain.Verification;
+import io.lifeboat.store.BackupStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The index of backups and the history of runs, in PostgreSQL or an embedded H2 file database.
+ * Storage stays the source of truth (PRODUCT.md rule 3): {@link #rebuild(BackupStore)} recreates the
+ * backups table from it at any time. Safe to use from several threads: every call takes its own
+ * connection. Only prepared statements touch the data.
+ */
+public final class Catalog implements AutoCloseable {
+
+    /** The error a run left {@code running} by a process that ended gets. */
+    public static final String ABANDONED = "abandoned (process ended during the run)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+    private static final Set<String> FINAL_RESULTS = Set.of(RunRow.SUCCEEDED, RunRow.FAILED);
+
+    private static final String BACKUP_COLUMNS = "target, id, kind, started_at, finished_at, trigger_type, trigger_detail,"
+            + " artifact_key, stored_bytes, raw_bytes, sha256, manifest, last_verified_at, last_verify_ok";
+    private static final String INSERT_BACKUP = "insert into backups (" + BACKUP_COLUMNS + ")"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE_BACKUP = "update backups set kind = ?, started_at = ?, finished_at = ?,"
+            + " trigger_type = ?, trigger_detail = ?, artifact_key = ?, stored_bytes = ?, raw_bytes = ?, sha256 = ?,"
+            + " manifest = ? where target = ? and id = ?";
+    private static final String RUN_COLUMNS = "run_id, target, operation, trigger_type, trigger_detail, started_at,"
+            + " finished_at, result, backup_id, error, stderr";
+    private static final String NEWEST_FIRST = " order by started_at desc, id desc";
+    private static final String NEWEST_RUN_FIRST = " order by started_at desc, run_id desc";
+
+    private final CatalogDatabase db;
+
+    private Catalog(CatalogDatabase db) {
+        this.db = db;
+    }
+
+    /**
+     * Opens the catalog {@code cfg} names, or the embedded one under {@code dataDir/catalog} when its
+     * url is blank, and brings its schema up to date.
+     */
+    public static Catalog open(CatalogConfig cfg, Path dataDir) {
+        CatalogDatabase db = CatalogDatabase.open(cfg, dataDir);
+        try {
+            CatalogSchema.migrate(db);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return new Catalog(db);
+    }
+
+    /** Where the catalog is, for logs and status, without credentials. */
+    public String describe() {
+        return db.describe();
+    }
+
+    // ---- runs
+
+    /** Records a run that has just started and returns its id. */
+    public long runStarted(String target, String operation, Trigger trigger, Instant at) {
+        requireNonNull(target, "target");
+        requireNonNull(trigger, "trigger");
+        requireNonNull(at, "at");
+        if (requireNonNull(operation, "operation").isBlank()) {
+            throw new IllegalArgumentException("operation must not be blank");
+        }
+        String sql = "insert into runs (target, operation, trigger_type, trigger_detail, started_at, result)"
+                + " values (?, ?, ?, ?, ?, ?)";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql, new String[] {"run_id"})) {
+            p.setString(1, target);
+            p.setString(2, operation);
+            p.setString(3, trigger.type());
+            p.setString(4, trigger.detail());
+            p.setObject(5, Sql.time(at));
+            p.setString(6, RunRow.RUNNING);
+            p.executeUpdate();
+            try (ResultSet keys = p.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("no run id was generated");
+                }
+                return keys.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw failed("record the start of " + operation + " of " + target, e);
+        }
+    }
+
+    /**
+     * Records how a run ended. {@code result} is {@code succeeded} or {@code failed}; {@code backupId},
+     * {@code error} and {@code stderr} may be null. Error and stderr are kept up to 16 KiB each (their end).
+     */
+    public void runFinished(long runId, String result, String backupId, String error, String stderr, Instant at) {
+        requireNonNull(at, "at");
+        if (!FINAL_RESULTS.contains(requireNonNull(result, "result"))) {
+            throw new IllegalArgumentException("result must be one of " + FINAL_RESULTS + ", got '" + result + "'");
+        }
+        String sql = "update runs set result = ?, backup_id = ?, error = ?, stderr = ?, finished_at = ? where run_id = ?";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, result);
+            p.setString(2, backupId);
+            p.setString(3, TextBounds.tail(error, TextBounds.MAX_BYTES));
+            p.setString(4, TextBounds.tail(stderr, TextBounds.MAX_BYTES));
+            p.setObject(5, Sql.time(at));
+            p.setLong(6, runId);
+            if (p.executeUpdate() == 0) {
+                throw new IllegalArgumentException("no run " + runId + " in the catalog");
+            }
+        } catch (SQLException e) {
+            throw failed("record the end of run " + runId, e);
+        }
+    }
+
+    /**
+     * Marks every run still {@code running} that started before {@code before} as failed with
+     * {@link #ABANDONED}, finished at {@code before}. Call it at startup with the process's start time.
+     * Returns how many runs it marked.
+     */
+    public int markAbandonedRuns(Instant before) {
+        requireNonNull(before, "before");
+        String sql = "update runs set result = ?, error = ?, finished_at = ? where result = ? and started_at < ?";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, RunRow.FAILED);
+            p.setString(2, ABANDONED);
+            p.setObject(3, Sql.time(before));
+            p.setString(4, RunRow.RUNNING);
+            p.setObject(5, Sql.time(before));
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("mark abandoned runs", e);
+        }
+    }
+
+    /** The newest run of any operation on {@code target}. */
+    public Optional<RunRow> lastRun(String target) {
+        requireNonNull(target, "target");
+        return runs("where target = ?" + NEWEST_RUN_FIRST + " limit 1", target).stream().findFirst();
+    }
+
+    /** The newest run of {@code operation} (e.g. {@code backup}) on {@code target}. */
+    public Optional<RunRow> lastRun(String target, String operation) {
+        requireNonNull(target, "target");
+        requireNonNull(operation, "operation");
+        return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit 1", target, operation)
+                .stream()
+                .findFirst();
+    }
+
+    /** The newest {@code limit} runs over all targets, newest first. */
+    public List<RunRow> recentRuns(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        return runs(NEWEST_RUN_FIRST + " limit ?", limit);
+    }
+
+    // ---- backups
+
+    /** Indexes a backup whose manifest was stored; again for the same backup, updates it. Keeps its verification state. */
+    public void backupStored(Manifest m) {
+        requireNonNull(m, "m");
+        for (int attempt = 0; ; attempt++) {
+            try (Connection c = db.connect()) {
+                if (update(c, m) == 0) {
+                    insert(c, m, null);
+                }
+                return;
+            } catch (SQLException e) {
+                if (!isUniqueViolation(e) || attempt > 0) { // another thread inserted it first: update once more
+                    throw failed("index backup " + m.target() + "/" + m.id(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Records a verification's outcome on its backup, unless a newer one is already recorded. A
+     * verification of a backup the catalog does not know changes nothing.
+     */
+    public void verified(Verification v) {
+        requireNonNull(v, "v");
+        String sql = "update backups set last_verified_at = ?, last_verify_ok = ?"
+                + " where target = ? and id = ? and (last_verified_at is null or last_verified_at <= ?)";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setObject(1, Sql.time(v.at()));
+            p.setBoolean(2, v.ok());
+            p.setString(3, v.target());
+            p.setString(4, v.backupId());
+            p.setObject(5, Sql.time(v.at()));
+            if (p.executeUpdate() == 0) {
+                LOG.debug("verification of {}/{} at {} not recorded: backup unknown or a newer verification is",
+                        v.target(), v.backupId(), v.at());
+            }
+        } catch (SQLException e) {
+            throw failed("record the verification of " + v.target() + "/" + v.backupId(), e);
+        }
+    }
+
+    /** Every indexed backup of {@code targetOrNull} (all targets when null), newest first. */
+    public List<BackupRow> backups(String targetOrNull) {
+        return targetOrNull == null
+                ? backupRows(NEWEST_FIRST)
+                : backupRows("where target = ?" + NEWEST_FIRST, targetOrNull);
+    }
+
+    /** The newest backup of {@code target} whose newest verification matched: the one that counts. */
+    public Optional<BackupRow> latestVerified(String target) {
+        requireNonNull(target, "target");
+        return backupRows("where target = ? and last_verify_ok = ?" + NEWEST_FIRST + " limit 1", target, true)
+                .stream()
+                .findFirst();
+    }
+
+    /** The backup with this id, if indexed (ids are unique in practice; the newest match wins otherwise). */
+    public Optional<BackupRow> backup(String id) {
+        requireNonNull(id, "id");
+        return backupRows("where id = ?" + NEWEST_FIRST + " limit 1", id).stream().findFirst();
+    }
+
+    // ---- rebuild
+
+    /**
+     * Replaces the backups table with exactly what {@code store} holds, in one transaction; run
+     * history is kept. Unreadable manifests and records are skipped and logged as warnings.
+     * Returns the number of backups indexed.
+     */
+    public int rebuild(BackupStore store) {
+        return rebuild(store, warning -> LOG.warn("catalog rebuild: {}", warning));
+    }
+
+    /** {@link #rebuild(BackupStore)}, handing each warning to {@code warnings} instead of the log. */
+    public int rebuild(BackupStore store, Consumer<String> warnings) {
+        List<StorageScan.Found> found = StorageScan.scan(store, warnings);
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement p = c.prepareStatement("delete from backups")) {
+                    p.executeUpdate();
+                }
+                for (StorageScan.Found f : found) {
+                    insert(c, f.manifest(), f.verification());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failed("rebuild the catalog from " + store.describe(), e);
+        }
+        LOG.info("catalog rebuilt from {}: {} backups", store.describe(), found.size());
+        return found.size();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    // ---- statements
+
+    private static int update(Connection c, Manifest m) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(UPDATE_BACKUP)) {
+            int i = setManifestColumns(p, 1, m);
+            p.setString(i++, m.target());
+            p.setString(i, m.id());
+            return p.executeUpdate();
+        }
+    }
+
+    private static void insert(Connection c, Manifest m, Verification v) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(INSERT_BACKUP)) {
+            p.setString(1, m.target());
+            p.setString(2, m.id());
+            int i = setManifestColumns(p, 3, m);
+            if (v == null) {
+                p.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
+                p.setNull(i, Types.BOOLEAN);
+            } else {
+                p.setObject(i++, Sql.time(v.at()));
+                p.setBoolean(i, v.ok());
+            }
+            p.executeUpdate();
+        }
+    }
+
+    /** Sets kind through manifest from parameter {@code i} on; returns the next parameter index. */
+    private static int setManifestColumns(PreparedStatement p, int i, Manifest m) throws SQLException {
+        p.setString(i++, m.kind());
+        p.setObject(i++, Sql.time(m.startedAt()));
+        p.setObject(i++, Sql.time(m.finishedAt()));
+        p.setString(i++, m.trigger().type());
+        p.setString(i++, m.trigger().detail());
+        p.setString(i++, m.artifactKey());
+        p.setLong(i++, m.storedBytes());
+        p.setLong(i++, m.rawBytes());
+        p.setString(i++, m.sha256());
+        p.setString(i++, Json.text(m));
+        return i;
+    }
+
+    private List<BackupRow> backupRows(String clause, Object... params) {
+        String sql = "select " + BACKUP_COLUMNS + " from backups " + clause;
+        try (Connection c = db.connect();
+                PreparedStatement p = prepare(c, sql, params);
+                ResultSet rs = p.executeQuery()) {
+            List<BackupRow> rows = new ArrayList<>();
+            while (rs.next()) {
+                boolean ok = rs.getBoolean("last_verify_ok");
+                rows.add(new BackupRow(
+                        rs.getString("id"),
+                        rs.getString("target"),
+                        rs.getString("kind"),
+                        Sql.instant(rs, "started_at"),
+                        Sql.instant(rs, "finished_at"),
+                        new Trigger(rs.getString("trigger_type"), rs.getString("trigger_detail")),
+                        rs.getString("artifact_key"),
+                        rs.getLong("stored_bytes"),
+                        rs.getLong("raw_bytes"),
+                        rs.getString("sha256"),
+                        rs.getString("manifest"),
+                        Sql.instant(rs, "last_verified_at"),
+                        ok && !rs.wasNull()));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed("read backups", e);
+        }
+    }
+
+    private List<RunRow> runs(String clause, Object... params) {
+        String sql = "select " + RUN_COLUMNS + " from runs " + clause;
+        try (Connection c = db.connect();
+                PreparedStatement p = prepare(c, sql, params);
+                ResultSet rs = p.executeQuery()) {
+            List<RunRow> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(new RunRow(
+                        rs.getLong("run_id"),
+                        rs.getString("target"),
+                        rs.getString("operation"),
+                        new Trigger(rs.getString("trigger_type"), rs.getString("trigger_detail")),
+                        Sql.instant(rs, "started_at"),
+                        Sql.instant(rs, "finished_at"),
+                        rs.getString("result"),
+                        rs.getString("backup_id"),
+                        rs.getString("error"),
+                        rs.getString("stderr")));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed("read runs", e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement p = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                p.setObject(i + 1, params[i]);
+            }
+            return p;
+        } catch (SQLException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    private CatalogException failed(String what, SQLException e) {
+        return new CatalogException("catalog at " + db.describe() + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,39 @@
+package io.lifeboat.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.domain.Trigger;
+import java.time.Instant;
+
+/**
+ * One run (backup, verify, restore, drill, prune) as recorded. {@code finishedAt}, {@code backupId},
+ * {@code error} and {@code stderr} are null while running or when there is nothing to say.
+ */
+public record RunRow(
+        long runId,
+        String target,
+        String operation,
+        Trigger trigger,
+        Instant startedAt,
+        Instant finishedAt,
+        String result,
+        String backupId,
+        String error,
+        String stderr) {
+
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+
+    public RunRow {
+        requireNonNull(target, "target");
+        requireNonNull(operation, "operation");
+        requireNonNull(trigger, "trigger");
+        requireNonNull(startedAt, "startedAt");
+        requireNonNull(result, "result");
+    }
+
+    public boolean running() {
+        return RUNNING.equals(result);
+    }
+}
