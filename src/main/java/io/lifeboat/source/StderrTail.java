@@ -73,13 +73,13 @@ final class StderrTail {
                 + new String(tail, skip, tail.length - skip, StandardCharsets.UTF_8);
     }
 
-    /** The last non-blank line, shortened, for an error message; empty when there is none. */
+    /** The last non-blank line, keeping its end when long, for an error message; empty when there is none. */
     synchronized String lastLine() {
         String[] lines = text().split("\\R");
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
             if (!line.isEmpty()) {
-                return line.length() <= 300 ? line : line.substring(0, 300) + "…";
+                return line.length() <= 300 ? line : "…" + line.substring(line.length() - 300);
             }
         }
         return "";
