@@ -103,8 +103,8 @@ class CommandSourceTest {
     void failingOutputKillsTheCommandAndItsChildrenAndSurfacesTheIOException() throws Exception {
         Path shellPid = tmp.resolve("shell.pid");
         Path childPid = tmp.resolve("child.pid");
-        // the shell starts a child that would write forever; "echo" after it keeps the shell from exec'ing it
-        String script = "echo $$ > '" + shellPid + "'; sh -c 'echo $$ > \"" + childPid + "\"; exec cat /dev/zero'; echo never";
+        // a child that does not write (so no SIGPIPE ends it) beside one that writes forever
+        String script = "echo $$ > '" + shellPid + "'; sleep 300 & echo $! > '" + childPid + "'; cat /dev/zero";
         long[] written = {0};
         OutputStream dyingUpload = new OutputStream() {
             @Override
