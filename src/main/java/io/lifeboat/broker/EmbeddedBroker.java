@@ -3,7 +3,9 @@ package io.lifeboat.broker;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -35,6 +37,10 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
                 .setSecurityEnabled(false) // listens on loopback only
                 .setJMXManagementEnabled(true);
+        // undeliverable and expired messages go somewhere visible instead of vanishing
+        c.addAddressSetting("#", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of("DLQ"))
+                .setExpiryAddress(SimpleString.of("ExpiryQueue")));
         c.addAcceptorConfiguration("mqtt", "tcp://" + host + ":" + mqttPort + "?protocols=MQTT");
         c.addAcceptorConfiguration("in-vm", "vm://0");
         EmbeddedBroker broker = new EmbeddedBroker("tcp://" + host + ":" + mqttPort);

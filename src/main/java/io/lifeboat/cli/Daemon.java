@@ -60,8 +60,8 @@ final class Daemon {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
                     BackupService service = new BackupService(config, store, catalog, new Events(sink[0]), clock,
                             BackupService.Compression.defaults());
-                    m.bind("backupService", service);
-                    m.bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                    m.getCamelContext().getRegistry().bind("backupService", service);
+                    m.getCamelContext().getRegistry().bind("backupJobs", new BackupJobs(config, service, catalog, clock));
                 }
 
                 @Override

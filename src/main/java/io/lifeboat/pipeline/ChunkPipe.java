@@ -21,12 +21,14 @@ final class ChunkPipe {
     private final BlockingQueue<byte[]> queue;
     private final int chunkSize;
     private volatile Throwable failure;
-    private final Sink sink = new Sink();
-    private final Source source = new Source();
+    private final Sink sink;
+    private final Source source;
 
     ChunkPipe(int chunkSize, int capacity) {
         this.chunkSize = chunkSize;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.sink = new Sink(); // after chunkSize: the sink sizes its first chunk from it
+        this.source = new Source();
     }
 
     OutputStream sink() {
