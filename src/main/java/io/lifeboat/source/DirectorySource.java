@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -143,7 +144,7 @@ public final class DirectorySource implements BackupSource {
                     ? Files.readAttributes(path, BasicFileAttributes.class, NO_FOLLOW)
                     : Files.readAttributes(path, PosixFileAttributes.class, NO_FOLLOW);
             if (UNIX) {
-                Map<String, Object> unix = new java.util.HashMap<>(
+                Map<String, Object> unix = new HashMap<>(
                         Files.readAttributes(path, "unix:mode,uid,gid,owner,group", NO_FOLLOW));
                 unix.put("basic", basic);
                 return unix;

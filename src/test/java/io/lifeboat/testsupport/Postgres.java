@@ -9,8 +9,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -43,7 +45,7 @@ public final class Postgres implements AutoCloseable {
     public static Postgres create(String prefix) throws SQLException {
         requireNonNull(prefix, "prefix");
         String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
-                .toLowerCase(java.util.Locale.ROOT);
+                .toLowerCase(Locale.ROOT);
         try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
             s.execute("create database \"" + name + "\"");
         }
@@ -65,7 +67,7 @@ public final class Postgres implements AutoCloseable {
 
     /** A postgres target pointing at this database. */
     public TargetConfig target(String targetName) {
-        return new TargetConfig(targetName, TargetKind.POSTGRES, "0 0 2 * * ?", java.time.Duration.ofHours(26),
+        return new TargetConfig(targetName, TargetKind.POSTGRES, "0 0 2 * * ?", Duration.ofHours(26),
                 HOST, PORT, name, USER, PASSWORD.isEmpty() ? null : PASSWORD, null, null, null, null, Map.of());
     }
 

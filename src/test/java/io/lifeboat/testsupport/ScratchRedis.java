@@ -39,14 +39,19 @@ public final class ScratchRedis implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private final String password;
 
-    private ScratchRedis(Process process, int port, Path dir) {
+    private ScratchRedis(Process process, int port, Path dir, String password) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.password = password;
     }
 
-    /** An empty server. Extra arguments go to redis-server, e.g. {@code "--repl-diskless-sync", "no"}. */
+    /**
+     * An empty server. Extra arguments go to redis-server, e.g. {@code "--repl-diskless-sync", "no"};
+     * with {@code "--requirepass", PASSWORD} every {@link #call} authenticates first.
+     */
     public static ScratchRedis start(String... extraArgs) throws IOException {
         return start(null, extraArgs);
     }
@@ -70,7 +75,9 @@ public final class ScratchRedis implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
-        ScratchRedis redis = new ScratchRedis(process, port, dir);
+        int passwordAt = command.indexOf("--requirepass") + 1;
+        String password = passwordAt > 0 && passwordAt < command.size() ? command.get(passwordAt) : null;
+        ScratchRedis redis = new ScratchRedis(process, port, dir, password);
         Instant deadline = Instant.now().plus(STARTUP);
         while (true) {
             try {
@@ -112,16 +119,27 @@ public final class ScratchRedis implements AutoCloseable {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + args.length + "\r\n").getBytes(UTF_8));
-            for (Object arg : args) {
-                byte[] bytes = arg instanceof byte[] b ? b : arg.toString().getBytes(UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(UTF_8));
-                request.writeBytes(bytes);
-                request.writeBytes("\r\n".getBytes(UTF_8));
+            if (password != null) {
+                encode(request, "AUTH", password);
             }
+            encode(request, args);
             out.write(request.toByteArray());
             out.flush();
-            return reply(new BufferedInputStream(socket.getInputStream()));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            if (password != null) {
+                reply(in);
+            }
+            return reply(in);
+        }
+    }
+
+    private static void encode(ByteArrayOutputStream request, Object... args) {
+        request.writeBytes(("*" + args.length + "\r\n").getBytes(UTF_8));
+        for (Object arg : args) {
+            byte[] bytes = arg instanceof byte[] b ? b : arg.toString().getBytes(UTF_8);
+            request.writeBytes(("$" + bytes.length + "\r\n").getBytes(UTF_8));
+            request.writeBytes(bytes);
+            request.writeBytes("\r\n".getBytes(UTF_8));
         }
     }
 
