@@ -38,16 +38,26 @@ public final class LifeboatCli {
     }
 
     /** Starts a command without waiting; stdout and stderr go to files next to the config. */
-    public Process start(String... args) throws IOException {
+    public Started start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         pb.environment().remove("LIFEBOAT_CONFIG");
         Path dir = config.getParent();
-        pb.redirectOutput(dir.resolve("stdout-" + System.nanoTime() + ".txt").toFile());
-        pb.redirectError(dir.resolve("stderr-" + System.nanoTime() + ".txt").toFile());
-        return pb.start();
+        long n = System.nanoTime();
+        Path out = dir.resolve("stdout-" + n + ".txt");
+        Path err = dir.resolve("stderr-" + n + ".txt");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        return new Started(pb.start(), out, err);
+    }
+
+    /** A command started in the background, and where its output goes. */
+    public record Started(Process process, Path stdoutFile, Path stderrFile) {
+        public String output() throws IOException {
+            return "--- stdout\n" + Files.readString(stdoutFile) + "\n--- stderr\n" + Files.readString(stderrFile);
+        }
     }
 
     /** Runs a command to the end (at most two minutes) and returns what a user would see. */
