@@ -12,10 +12,12 @@
 #   LIFEBOAT_ROOT      Lifeboat repo top holding ./lifeboat   (default: this script's parent dir)
 #   BENCH_RUNS         measured runs per way after one warm-up (default 3; the median is reported)
 #   BENCH_SKIP_LIFEBOAT=1   measure ways 1-3 only
+#   BENCH_WAYS         which ways to run (default "1 2 3 4"; ratios need 1 and 2)
 #   BENCH_XMX          Lifeboat's -Xmx (default 256m); LIFEBOAT_JAVA_OPTS is appended to it
 #   BENCH_TEXT_ROWS    rows of the random-text table in the big database (default 5000000)
 #   BENCH_PG_SCALE     pgbench scale of the big database (default 20)
-#   BENCH_NO_BUILD=1   skip way 4 instead of letting ./lifeboat build a missing or stale jar
+#   BENCH_NO_BUILD=1   never build: run a snapshot of LIFEBOAT_ROOT/target/lifeboat.jar (+ lib/) with
+#                      java -jar, as ./lifeboat would, instead of the launcher (which rebuilds a stale jar)
 #   BENCH_KEEP=1       keep this run's work folder (s3 objects, logs) under bench/work/
 #   PGHOST/PGPORT/PGUSER   PostgreSQL to use (default 127.0.0.1 / 5432 / postgres, trust auth)
 set -euo pipefail
@@ -246,10 +248,13 @@ way_3() {
   echo "$S3_DIR/$BUCKET/$key"
 }
 way_4() { # DB is the Lifeboat target name here
-  local target="$1"
+  local target="$1" LIFEBOAT_CMD=(./lifeboat)
+  # shellcheck disable=SC2206  # the launcher splits LIFEBOAT_JAVA_OPTS the same way
+  [ -z "${LIFEBOAT_JAR:-}" ] || LIFEBOAT_CMD=(env LIFEBOAT_HOME="$LIFEBOAT_ROOT" java
+      "-Xmx$XMX" "-Xlog:gc*:file=$LOGS/$2.gc.log:uptime,level,tags" ${LIFEBOAT_JAVA_OPTS:-} -jar "$LIFEBOAT_JAR")
   ( cd "$LIFEBOAT_ROOT" && LIFEBOAT_CONFIG="$RUN_DIR/lifeboat.yaml" BENCH_S3_KEY="$S3_KEY" BENCH_S3_SECRET="$S3_SECRET" \
       LIFEBOAT_JAVA_OPTS="-Xmx$XMX -Xlog:gc*:file=$LOGS/$2.gc.log:uptime,level,tags ${LIFEBOAT_JAVA_OPTS:-}" \
-      /usr/bin/time -v -o "$LOGS/$2.lifeboat.time" ./lifeboat backup "$target" --reason benchmark \
+      /usr/bin/time -v -o "$LOGS/$2.lifeboat.time" "${LIFEBOAT_CMD[@]}" backup "$target" --reason benchmark \
       >"$LOGS/$2.lifeboat.out" 2>"$LOGS/$2.lifeboat.err" ) || {
     log "lifeboat backup $target failed (exit $?): see $LOGS/$2.lifeboat.err"; tail -20 "$LOGS/$2.lifeboat.err" >&2; return 1; }
   local id; id="$(grep -v '^\s*$' "$LOGS/$2.lifeboat.out" | tail -1 | tr -d '[:space:]')"
@@ -348,14 +353,24 @@ EOF
     lifeboat_ok=0 lifeboat_note="skipped (BENCH_SKIP_LIFEBOAT=1)"
   elif [ ! -x "$LIFEBOAT_ROOT/lifeboat" ]; then
     lifeboat_ok=0 lifeboat_note="no ./lifeboat launcher in $LIFEBOAT_ROOT"
-  elif [ "${BENCH_NO_BUILD:-0}" = 1 ] && { [ ! -f "$LIFEBOAT_ROOT/target/lifeboat.jar" ] || \
-       [ -n "$(find "$LIFEBOAT_ROOT/src/main" "$LIFEBOAT_ROOT/pom.xml" -newer "$LIFEBOAT_ROOT/target/lifeboat.jar" -print -quit 2>/dev/null)" ]; }; then
-    lifeboat_ok=0 lifeboat_note="target/lifeboat.jar missing or older than the sources (BENCH_NO_BUILD=1)"
+  elif [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
+    if [ ! -f "$LIFEBOAT_ROOT/target/lifeboat.jar" ]; then
+      lifeboat_ok=0 lifeboat_note="no target/lifeboat.jar and BENCH_NO_BUILD=1"
+    else
+      # a consistent copy, in case the checkout is rebuilt while the benchmark runs
+      mkdir -p "$RUN_DIR/jar"
+      cp "$LIFEBOAT_ROOT/target/lifeboat.jar" "$RUN_DIR/jar/"
+      [ ! -d "$LIFEBOAT_ROOT/target/lib" ] || cp -r "$LIFEBOAT_ROOT/target/lib" "$RUN_DIR/jar/"
+      LIFEBOAT_JAR="$RUN_DIR/jar/lifeboat.jar"
+      if [ -n "$(find "$LIFEBOAT_ROOT/src/main" "$LIFEBOAT_ROOT/pom.xml" -newer "$LIFEBOAT_ROOT/target/lifeboat.jar" -print -quit 2>/dev/null)" ]; then
+        lifeboat_note="ran target/lifeboat.jar as built, which is older than some sources (BENCH_NO_BUILD=1)"
+      fi
+    fi
   fi
 
   declare -A W M MN MX S RSS TAG ALL
   local no names=([1]="floor" [2]="compression limit" [3]="shell pipeline" [4]="lifeboat")
-  for no in 1 2 3 4; do
+  for no in ${BENCH_WAYS:-1 2 3 4}; do
     if [ "$no" = 4 ]; then
       [ "$lifeboat_ok" = 1 ] || { log "way 4: $lifeboat_note"; continue; }
       measure 4 "${names[4]}" bench-db || { lifeboat_ok=0 lifeboat_note="lifeboat backup failed (see bench/work/last-run-logs)"; continue; }
@@ -397,7 +412,7 @@ EOF
     echo
     echo "Dataset \`$BIG_DB\`: database $(fdiv "$db_big" 1000000 %.0f) MB, raw dump (\`pg_dump -Fc -Z0\`) $mbraw MB;" \
          "pgbench scale $PG_SCALE + \`bench_events\` ($TEXT_ROWS rows of random text, which alone compresses $(fdiv "$text_raw" "$text_zst"):1 with zstd -3)."
-    echo "Whole dump with zstd -3: $(fdiv "$raw_big" "${S[2]}"):1."
+    echo "Whole dump with zstd -3: $(fdiv "$raw_big" "${S[2]:-}"):1."
     echo
     echo "1-min load average: $LOAD_BEFORE before the measured runs, $LOAD_AFTER after."
     [ -z "$load_note" ] || { echo; echo "$load_note"; }
@@ -408,15 +423,19 @@ EOF
     echo "| # | way | wall s | MB/s | stored MB | ratio | vs floor | vs compression limit | peak RSS MB |"
     echo "|---|-----|--------|------|-----------|-------|----------|----------------------|-------------|"
     for no in 1 2 3 4; do
-      if [ -z "${M[$no]:-}" ]; then echo "| $no | ${names[$no]}: $lifeboat_note | — | — | — | — | — | — | — |"; continue; fi
+      if [ -z "${M[$no]:-}" ]; then
+        local why="not run"; [ "$no" != 4 ] || [ -z "$lifeboat_note" ] || why="$lifeboat_note"
+        echo "| $no | ${names[$no]}: $why | — | — | — | — | — | — | — |"; continue
+      fi
       local stored_mb ratio
       if [ "${S[$no]}" = 0 ]; then stored_mb="—" ratio="—"; else stored_mb="$(fdiv "${S[$no]}" 1000000 %.1f)" ratio="$(fdiv "$raw_big" "${S[$no]}"):1"; fi
       echo "| $no | ${names[$no]} | ${M[$no]} (${MN[$no]}–${MX[$no]}) | $(fdiv "$mbraw" "${M[$no]}" %.0f) | $stored_mb | $ratio |" \
-           "$(fdiv "${M[$no]}" "${M[1]}")× | $(fdiv "${M[$no]}" "${M[2]}")× | ${RSS[$no]} |"
+           "$(fdiv "${M[$no]}" "${M[1]:-}")× | $(fdiv "${M[$no]}" "${M[2]:-}")× | ${RSS[$no]} |"
     done
     echo
     if [ -n "${M[4]:-}" ]; then
-      echo "**Lifeboat vs shell pipeline: $(fdiv "${M[4]}" "${M[3]}")× the wall time** (Lifeboat's time includes its verification read-back of the stored object; the pipeline verifies nothing)."
+      [ -z "$lifeboat_note" ] || { echo "Note on way 4: $lifeboat_note."; echo; }
+      echo "**Lifeboat vs shell pipeline: $(fdiv "${M[4]}" "${M[3]:-}")× the wall time** (Lifeboat's time includes its verification read-back of the stored object; the pipeline verifies nothing)."
       echo
       read -r pk af cm n <<<"$heap_big"
       echo "Lifeboat heap (-Xmx$XMX, from -Xlog:gc*: peak = heap in use when a GC started or at exit; live = max after GC):"
@@ -438,12 +457,12 @@ EOF
     [ -n "${M[$no]:-}" ] || continue
     ways_json="$(jq -c --argjson no "$no" --arg name "${names[$no]}" --argjson median "${M[$no]}" \
       --argjson min "${MN[$no]}" --argjson max "${MX[$no]}" --arg walls "${ALL[$no]}" --argjson stored "${S[$no]}" \
-      --argjson raw "$raw_big" --argjson floor "${M[1]}" --argjson lim "${M[2]:-0}" --arg rss "${RSS[$no]}" '
+      --argjson raw "$raw_big" --argjson floor "${M[1]:-0}" --argjson lim "${M[2]:-0}" --arg rss "${RSS[$no]}" '
       . + [{way: $no, name: $name, wall_s_median: $median, wall_s_min: $min, wall_s_max: $max,
             wall_s_runs: ($walls | split(" ") | map(tonumber)),
             mb_per_s: ($raw / 1e6 / $median), stored_bytes: (if $stored == 0 then null else $stored end),
             compression_ratio: (if $stored == 0 then null else $raw / $stored end),
-            vs_floor: ($median / $floor), vs_compression_limit: (if $lim == 0 then null else $median / $lim end),
+            vs_floor: (if $floor == 0 then null else $median / $floor end), vs_compression_limit: (if $lim == 0 then null else $median / $lim end),
             peak_rss_mb: ($rss | split(" ") | map(split("=") | {(.[0]): (.[1] | tonumber)}) | add)}]' <<<"$ways_json")"
   done
   heap_obj() { [ -n "$1" ] || { echo null; return; }; read -r a b c d <<<"$1"; jq -nc --argjson a "$a" --argjson b "$b" --argjson c "$c" --argjson d "$d" '{peak_used_mib: $a, max_after_gc_mib: $b, max_committed_mib: $c, gc_count: $d}'; }
