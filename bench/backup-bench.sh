@@ -258,7 +258,13 @@ way_4() { # DB is the Lifeboat target name here
       >"$LOGS/$2.lifeboat.out" 2>"$LOGS/$2.lifeboat.err" ) || {
     log "lifeboat backup $target failed (exit $?): see $LOGS/$2.lifeboat.err"; tail -20 "$LOGS/$2.lifeboat.err" >&2; return 1; }
   local id; id="$(grep -v '^\s*$' "$LOGS/$2.lifeboat.out" | tail -1 | tr -d '[:space:]')"
-  [ -n "$id" ] || { log "lifeboat printed no backup id"; return 1; }
+  if [ ! -d "$S3_DIR/$BUCKET/$target/$id" ]; then
+    # backup ids sort by time: fall back to the newest backup folder of the target
+    local newest; newest="$(ls -1 "$S3_DIR/$BUCKET/$target" 2>/dev/null | sort | tail -1)"
+    [ -n "$newest" ] || { log "lifeboat printed '$id' and there is no backup of $target in the bucket"; return 1; }
+    log "warning: lifeboat's last stdout line '$id' is not a backup folder; using the newest, $newest"
+    id="$newest"
+  fi
   local obj; obj="$(find "$S3_DIR/$BUCKET/$target/$id" -maxdepth 1 -type f -name 'data.*' 2>/dev/null | head -1)"
   [ -n "$obj" ] || { log "no data.* object under $target/$id in the bucket"; return 1; }
   [ -f "$S3_DIR/$BUCKET/$target/$id/manifest.json" ] || log "warning: no manifest.json next to $obj"
