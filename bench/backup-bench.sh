@@ -204,12 +204,13 @@ rss_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 minimum() { printf '%s\n' "$@" | sort -g | head -1; }
 maximum() { printf '%s\n' "$@" | sort -g | tail -1; }
-fdiv() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (b == 0 || a == "" || b == "") print "null"; else printf f, a / b}'; }
+fdiv() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (b == 0 || a == "" || b == "") print "n/a"; else printf f, a / b}'; }
 
 # Peak heap from a unified GC log (-Xlog:gc*): every collection logs "BEFORE->AFTER(COMMITTED)";
 # BEFORE is the heap in use when the collection started, i.e. the high-water mark since the
-# previous one; the gc+heap+exit block gives the heap in use at exit (after the last GC).
-# Prints "peak_used_mb max_after_gc_mb max_committed_mb gc_count" (MB = MiB here, as the JVM logs).
+# previous one; AFTER of a young or full collection is what the program still held; the
+# gc+heap+exit block gives the heap in use at exit.
+# Prints "peak_used max_after_gc max_committed collections" in MiB (as the JVM logs them).
 heap_stats() {
   awk '
     function mb(v, u) { return u == "K" ? v / 1024 : (u == "G" ? v * 1024 : (u == "B" ? v / 1048576 : v)) }
@@ -219,7 +220,10 @@ heap_stats() {
       b = mb(p[1] + 0, substr(p[1], length(p[1])))
       a = mb(p[2] + 0, substr(p[2], length(p[2])))
       c = mb(p[3] + 0, substr(p[3], length(p[3])))
-      if (b > peak) peak = b; if (a > after) after = a; if (c > comm) comm = c; n++
+      # Remark and Cleanup are phases of a concurrent cycle: they free (almost) nothing, so their
+      # AFTER is not a post-collection figure; their BEFORE still counts for the peak
+      if (b > peak) peak = b; if (c > comm) comm = c
+      if ($0 ~ /Pause (Young|Full)/) { if (a > after) after = a; n++ }
     }
     /gc,heap,exit/ && match($0, /total [0-9]+K, used [0-9]+K/) {
       split(substr($0, RSTART, RLENGTH), q, /[ K,]+/); exitused += q[4] / 1024; exitcomm += q[2] / 1024
@@ -444,14 +448,14 @@ EOF
       echo "**Lifeboat vs shell pipeline: $(fdiv "${M[4]}" "${M[3]:-}")× the wall time** (Lifeboat's time includes its verification read-back of the stored object; the pipeline verifies nothing)."
       echo
       read -r pk af cm n <<<"$heap_big"
-      echo "Lifeboat heap (-Xmx$XMX, from -Xlog:gc*: peak = heap in use when a GC started or at exit; live = max after GC):"
+      echo "Lifeboat heap (-Xmx$XMX, from -Xlog:gc*; peak = heap in use when a collection started or at exit; after GC = the most still held after a young or full collection; the median run of each):"
       echo
-      echo "| database | raw dump MB | wall s | peak heap used MiB | max heap after GC MiB | max committed MiB | GCs | peak RSS MB |"
-      echo "|---|---|---|---|---|---|---|---|"
-      echo "| $BIG_DB | $mbraw | ${M[4]} | $pk | $af | $cm | $n | ${RSS[4]#lifeboat=} |"
+      echo "| database | raw dump MB | wall s | peak heap used MiB | max heap after GC MiB | young/full GCs | peak RSS MB |"
+      echo "|---|---|---|---|---|---|---|"
+      echo "| $BIG_DB | $mbraw | ${M[4]} | $pk | $af | $n | ${RSS[4]#lifeboat=} |"
       if [ -n "$heap_small" ]; then
         read -r pk af cm n <<<"$heap_small"
-        echo "| $SMALL_DB | $(fdiv "$raw_small" 1000000 %.0f) | $small_median | $pk | $af | $cm | $n | ${small_rss#lifeboat=} |"
+        echo "| $SMALL_DB | $(fdiv "$raw_small" 1000000 %.0f) | $small_median | $pk | $af | $n | ${small_rss#lifeboat=} |"
       fi
     else
       echo "Way 4 (Lifeboat): $lifeboat_note."
@@ -471,7 +475,7 @@ EOF
             vs_floor: (if $floor == 0 then null else $median / $floor end), vs_compression_limit: (if $lim == 0 then null else $median / $lim end),
             peak_rss_mb: ($rss | split(" ") | map(split("=") | {(.[0]): (.[1] | tonumber)}) | add)}]' <<<"$ways_json")"
   done
-  heap_obj() { [ -n "$1" ] || { echo null; return; }; read -r a b c d <<<"$1"; jq -nc --argjson a "$a" --argjson b "$b" --argjson c "$c" --argjson d "$d" '{peak_used_mib: $a, max_after_gc_mib: $b, max_committed_mib: $c, gc_count: $d}'; }
+  heap_obj() { [ -n "$1" ] || { echo null; return; }; read -r a b c d <<<"$1"; jq -nc --argjson a "$a" --argjson b "$b" --argjson c "$c" --argjson d "$d" '{peak_used_mib: $a, max_after_gc_mib: $b, max_committed_mib: $c, young_full_gc_count: $d}'; }
   jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg rev "$rev" --argjson cores "$(nproc)" --arg cpu "$cpu" \
      --argjson runs "$RUNS" --arg xmx "$XMX" --argjson raw "$raw_big" --argjson rawsmall "$raw_small" \
      --argjson dbbig "$db_big" --argjson dbsmall "$db_small" --argjson traw "$text_raw" --argjson tzst "$text_zst" \
