@@ -128,6 +128,7 @@ public final class S3Store implements BackupStore {
         List<Part> parts = new ArrayList<>();
         Future<Part> pending = null;
         IOException streamError = null;
+        IOException ownError = null;
         try {
             byte[] current = first;
             int length = firstLength;
@@ -135,14 +136,14 @@ public final class S3Store implements BackupStore {
             long total = 0;
             while (length > 0) {
                 if (++partNumber > S3Settings.MAX_PARTS) {
-                    throw new IOException(what + ": the object needs more than " + S3Settings.MAX_PARTS
+                    throw ownError = new IOException(what + ": the object needs more than " + S3Settings.MAX_PARTS
                             + " parts of " + settings.partSize() + " bytes; raise the part size");
                 }
-                Future<Part> sending = uploader.submit(uploadPart(key, uploadId, partNumber, current, length));
-                if (pending != null) {
-                    parts.add(pending.get());
+                Future<Part> previous = pending;
+                pending = uploader.submit(uploadPart(key, uploadId, partNumber, current, length));
+                if (previous != null) {
+                    parts.add(previous.get());
                 }
-                pending = sending;
                 total += length;
                 // the part before this one is sent, so its buffer is free for the next one
                 current = current == first ? spare : first;
@@ -164,8 +165,8 @@ public final class S3Store implements BackupStore {
             if (e instanceof Error) {
                 throw (Error) e;
             }
-            if (e == streamError || e.getMessage() != null && e.getMessage().startsWith(what)) {
-                throw (IOException) e; // the caller's stream failed, or the message already says what
+            if (e == streamError || e == ownError) {
+                throw (IOException) e; // the caller's stream failed (rethrown as is), or the message says it all
             }
             throw failure(what, (Exception) e);
         }
