@@ -52,7 +52,7 @@ final class Daemon {
             }
             main.configure().withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
-            main.configure().addRoutesBuilder(new EventRoutes());
+            main.configure().addRoutesBuilder(new EventRoutes(true));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
         description = "Verified backups, restore drills and alerts for self-hosted stacks.",
         subcommands = {LifeboatCommand.Run.class, LifeboatCommand.Backup.class, LifeboatCommand.ListBackups.class,
-                LifeboatCommand.Verify.class, LifeboatCommand.Status.class, LifeboatCommand.CatalogCmd.class})
+                LifeboatCommand.Verify.class, LifeboatCommand.Status.class, LifeboatCommand.CatalogCmd.class, WarmUp.class})
 public final class LifeboatCommand {
 
     /** Exit codes: 0 success, 1 the work failed (backup, verification), 2 bad usage or config. */
@@ -96,7 +96,7 @@ public final class LifeboatCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (Session s = top.session()) {
+            try (Session s = top.session().openCatalogEarly()) {
                 Progress progress = new Progress();
                 PrintStream err = System.err;
                 try (ProgressDisplay display = new ProgressDisplay(target, progress, err, System.console() != null)) {

@@ -15,6 +15,8 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 
@@ -28,11 +30,22 @@ final class Session implements AutoCloseable {
     private final LifeboatConfig config;
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private BackupStore store;
-    private Catalog catalog;
+    private CompletableFuture<Catalog> catalog;
     private BackupService service;
 
     Session(Path configFile) {
         this.config = ConfigLoader.load(configFile, System.getenv());
+    }
+
+    /**
+     * Starts opening the catalog on another thread: the embedded database and the S3 client each take
+     * most of a second to start, and a one-shot command need not wait for them one after the other.
+     */
+    Session openCatalogEarly() {
+        if (catalog == null) {
+            catalog = CompletableFuture.supplyAsync(() -> Catalog.open(config.catalog(), config.dataDir()));
+        }
+        return this;
     }
 
     LifeboatConfig config() {
@@ -48,11 +61,16 @@ final class Session implements AutoCloseable {
     }
 
     Catalog catalog() {
-        if (catalog == null) {
-            catalog = Catalog.open(config.catalog(), config.dataDir());
-            open.push(catalog);
+        openCatalogEarly();
+        try {
+            Catalog c = catalog.join();
+            if (!open.contains(c)) {
+                open.push(c);
+            }
+            return c;
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        return catalog;
     }
 
     BackupService service() throws Exception {
@@ -70,7 +88,7 @@ final class Session implements AutoCloseable {
         CamelContext camel = new DefaultCamelContext();
         Properties p = mqttProperties(config, config.mqtt().url(), "lifeboat-cli-" + ProcessHandle.current().pid());
         camel.getPropertiesComponent().setInitialProperties(p);
-        camel.addRoutes(new EventRoutes());
+        camel.addRoutes(new EventRoutes(false));
         camel.start();
         open.push(camel);
         MqttEventSink sink = new MqttEventSink(camel.createProducerTemplate());
@@ -95,6 +113,13 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (catalog != null) {
+            try {
+                catalog(); // opened early but perhaps never used: it is closed with the rest
+            } catch (RuntimeException ignored) {
+                // opening failed; nothing to close
+            }
+        }
         while (!open.isEmpty()) {
             try {
                 open.pop().close();

@@ -11,9 +11,20 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 /**
  * The one route every outgoing MQTT message takes: prefix the topic, stamp a unique
  * {@code lifeboat-msg-id} user property so consumers can drop duplicates, publish at QoS 1. The
- * connection carries a last will of {@code offline} on {@code <prefix>/status}.
+ * daemon's connection carries a last will of {@code offline} on {@code <prefix>/status} (the broker
+ * publishes it, so it is the one message without a {@code lifeboat-msg-id}).
  */
 public final class EventRoutes extends RouteBuilder {
+
+    private final boolean daemon;
+
+    /**
+     * @param daemon true for {@code ./lifeboat run}: its connection carries the last will that says
+     *     {@code offline}; one-shot commands publish without one (their exit is not Lifeboat going down)
+     */
+    public EventRoutes(boolean daemon) {
+        this.daemon = daemon;
+    }
 
     public static final String PUBLISH = "direct:event-publish";
     public static final String TOPIC_HEADER = "lifeboatTopic";
@@ -40,7 +51,7 @@ public final class EventRoutes extends RouteBuilder {
                         + "&clientId={{lifeboat.mqtt.clientId}}"
                         + "&userName={{?lifeboat.mqtt.username}}&password={{?lifeboat.mqtt.password}}"
                         + "&qos=1&connectionTimeout=5&automaticReconnect=true&cleanStart=true"
-                        + "&willTopic={{lifeboat.mqtt.prefix}}/status&willPayload=offline&willRetained=true&willQos=1"
+                        + (daemon ? "&willTopic={{lifeboat.mqtt.prefix}}/status&willPayload=offline&willRetained=true&willQos=1" : "")
                         + "&lazyStartProducer=true");
     }
 

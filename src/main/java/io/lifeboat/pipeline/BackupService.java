@@ -58,7 +58,8 @@ public final class BackupService {
     /** zstd settings: level 3 compresses like {@code zstd -3}; workers are zstd's own threads ({@code -T}). */
     public record Compression(int level, int workers) {
         public static Compression defaults() {
-            return new Compression(3, Math.max(1, Runtime.getRuntime().availableProcessors()));
+            int workers = Integer.getInteger("lifeboat.zstd.workers", Math.max(1, Runtime.getRuntime().availableProcessors()));
+            return new Compression(Integer.getInteger("lifeboat.zstd.level", 3), workers);
         }
     }
 

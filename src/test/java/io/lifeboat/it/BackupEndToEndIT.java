@@ -217,7 +217,7 @@ class BackupEndToEndIT {
     void aRunKilledHalfwayLeavesNothingAndTheNextRunSucceeds() throws Exception {
         Files.writeString(slowFlag, "slow");
         Process p = cli.start("backup", "slow").process();
-        waitForUploadToStart("slow/");
+        waitForUploadToStart();
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup code runs
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -288,6 +288,8 @@ class BackupEndToEndIT {
             assertThat(mqtt.await(m -> m.topic().equals(prefix + "/backup/app-config/state") && m.payload().contains(id),
                     Duration.ofSeconds(10))).isPresent();
             List<MqttRecorder.Received> received = mqtt.received();
+            // one-shot commands never speak for the daemon: not even a killed one leaves an 'offline' will
+            assertThat(received).noneMatch(m -> m.topic().equals(prefix + "/status"));
             assertThat(received).allSatisfy(m -> assertThat(m.msgId()).as(m.toString()).isNotNull());
             assertThat(received.stream().map(MqttRecorder.Received::msgId).toList()).doesNotHaveDuplicates();
         }
@@ -377,18 +379,23 @@ class BackupEndToEndIT {
         return keys;
     }
 
-    private void waitForUploadToStart(String prefix) throws Exception {
-        // s3proxy keeps multipart parts as files in its data folder; once one exists the upload is under way
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    private void waitForUploadToStart() throws Exception {
+        // the slow command writes 20 MB and then sleeps: once more than one 16 MiB part has reached the
+        // server's folder, the upload is under way and the run is far from done
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {
-            try (Stream<Path> files = Files.walk(s3.dataDir())) {
-                if (files.filter(Files::isRegularFile).anyMatch(f -> f.toString().contains("slow"))) {
-                    return;
-                }
+            if (bytesIn(s3.dataDir()) > 16L << 20) {
+                return;
             }
             Thread.sleep(100);
         }
-        Thread.sleep(3000); // the part files may be named otherwise: give the upload time to be well under way
+        throw new AssertionError("the upload never started");
+    }
+
+    private static long bytesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     private static String sha256(Path file) throws Exception {
