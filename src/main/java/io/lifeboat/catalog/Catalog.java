@@ -8,6 +8,7 @@ import io.lifeboat.domain.Manifest;
 import io.lifeboat.domain.Trigger;
 import io.lifeboat.domain.Verification;
 import io.lifeboat.store.BackupStore;
+import io.lifeboat.store.StoredBackups;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -254,14 +255,14 @@ public final class Catalog implements AutoCloseable {
 
     /** {@link #rebuild(BackupStore)}, handing each warning to {@code warnings} instead of the log. */
     public int rebuild(BackupStore store, Consumer<String> warnings) {
-        List<StorageScan.Found> found = StorageScan.scan(store, warnings);
+        List<StoredBackups.Found> found = new StoredBackups(store).scan(null, warnings);
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement p = c.prepareStatement("delete from backups")) {
                     p.executeUpdate();
                 }
-                for (StorageScan.Found f : found) {
+                for (StoredBackups.Found f : found) {
                     insert(c, f.manifest(), f.verification());
                 }
                 c.commit();

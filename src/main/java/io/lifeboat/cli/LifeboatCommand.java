@@ -8,7 +8,8 @@ import io.lifeboat.domain.Trigger;
 import io.lifeboat.domain.Verification;
 import io.lifeboat.pipeline.BackupFailedException;
 import io.lifeboat.pipeline.Progress;
-import io.lifeboat.pipeline.StoredBackups.StoredBackup;
+import io.lifeboat.store.StoredBackups;
+import io.lifeboat.store.StoredBackups.Found;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,10 +129,10 @@ public final class LifeboatCommand {
         @Override
         public Integer call() throws Exception {
             try (Session s = top.session()) {
-                List<StoredBackup> backups = s.service().stored().scan(target);
+                List<Found> backups = new StoredBackups(s.store()).scan(target); // storage only: no catalog needed
                 if (json) {
                     List<Map<String, Object>> rows = new ArrayList<>();
-                    for (StoredBackup b : backups) {
+                    for (Found b : backups) {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("manifest", b.manifest());
                         row.put("verified", b.verified());
@@ -143,7 +144,7 @@ public final class LifeboatCommand {
                 }
                 System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s%n", "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "TRIGGER");
                 Instant now = Instant.now();
-                for (StoredBackup b : backups) {
+                for (Found b : backups) {
                     Manifest m = b.manifest();
                     String verified = b.lastVerification().map(v -> v.ok() ? "yes" : "FAILED").orElse("no");
                     System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s (%s ago)%n", m.id(), m.target(), m.kind(),

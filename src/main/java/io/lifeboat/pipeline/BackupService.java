@@ -16,6 +16,7 @@ import io.lifeboat.events.Events;
 import io.lifeboat.source.BackupSource;
 import io.lifeboat.source.Sources;
 import io.lifeboat.store.BackupStore;
+import io.lifeboat.store.StoredBackups;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -188,7 +189,7 @@ public final class BackupService {
 
     /** The newest backup of a target, verified or not. */
     public Optional<Manifest> latest(String target) throws IOException {
-        return stored.scan(target).stream().findFirst().map(StoredBackups.StoredBackup::manifest);
+        return stored.scan(target).stream().findFirst().map(StoredBackups.Found::manifest);
     }
 
     /** Resolves {@code ID} or {@code latest:TARGET} to a manifest in storage. */

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /** Reads a stored object back, recomputes its SHA-256 and compares it with the manifest's. */
 public final class Verifier {
@@ -40,11 +42,15 @@ public final class Verifier {
         String actual = HexFormat.of().formatHex(sha.digest());
         boolean hashOk = actual.equals(manifest.sha256());
         boolean sizeOk = bytes == manifest.storedBytes();
-        String detail = hashOk && sizeOk
-                ? "sha256 and size match"
-                : (hashOk ? "" : "sha256 mismatch: expected " + manifest.sha256() + ", stored object has " + actual + "; ")
-                        + (sizeOk ? "" : "size mismatch: expected " + manifest.storedBytes() + " bytes, read " + bytes);
+        List<String> problems = new ArrayList<>();
+        if (!hashOk) {
+            problems.add("sha256 mismatch: expected " + manifest.sha256() + ", stored object has " + actual);
+        }
+        if (!sizeOk) {
+            problems.add("size mismatch: expected " + manifest.storedBytes() + " bytes, read " + bytes);
+        }
+        String detail = problems.isEmpty() ? "sha256 and size match" : String.join("; ", problems);
         return new Verification(manifest.id(), manifest.target(), clock.instant(), hashOk && sizeOk, manifest.sha256(), actual, bytes,
-                detail.strip());
+                detail);
     }
 }

@@ -1,4 +1,4 @@
-package io.lifeboat.catalog;
+package io.lifeboat.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,10 +7,11 @@ import io.lifeboat.domain.Manifest;
 import io.lifeboat.domain.StorageLayout;
 import io.lifeboat.domain.StorageLayout.BackupRef;
 import io.lifeboat.domain.Verification;
-import io.lifeboat.store.BackupStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.lifeboat.domain.BackupId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,28 +19,68 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads what a store holds: every backup with a readable manifest whose artifact is present, and its
  * newest readable verification record. Anything unreadable or inconsistent is reported and skipped.
+ * The store is the source of truth: this is how {@code list}, {@code verify} and {@code catalog
+ * rebuild} see it.
  */
-final class StorageScan {
+public final class StoredBackups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoredBackups.class);
 
     /** A backup found in storage and its newest verification, if any. */
-    record Found(Manifest manifest, Verification verification) {
-        Found {
+    public record Found(Manifest manifest, Verification verification) {
+        public Found {
             requireNonNull(manifest, "manifest");
+        }
+
+        public Optional<Verification> lastVerification() {
+            return Optional.ofNullable(verification);
+        }
+
+        /** Only a backup whose newest read-back matched counts. */
+        public boolean verified() {
+            return verification != null && verification.ok();
         }
     }
 
-    private StorageScan() {}
+    private final BackupStore store;
 
-    static List<Found> scan(BackupStore store, Consumer<String> warnings) {
-        requireNonNull(store, "store");
+    public StoredBackups(BackupStore store) {
+        this.store = requireNonNull(store, "store");
+    }
+
+    /** Every backup of {@code target} (every target when null), newest first; problems are logged as warnings. */
+    public List<Found> scan(String target) {
+        return scan(target, w -> LOG.warn(w));
+    }
+
+    /** Every backup of {@code target} (every target when null), newest first; problems go to {@code warnings}. */
+    public List<Found> scan(String target, Consumer<String> warnings) {
+        List<Found> found = scan(store, target == null ? "" : target + "/", warnings);
+        found.sort(Comparator.comparing((Found f) -> f.manifest().id()).reversed());
+        return found;
+    }
+
+    /** The manifest of backup {@code id}, looked for under the likely targets first, then anywhere. */
+    public Optional<Manifest> find(BackupId id, Iterable<String> likelyTargets) throws IOException {
+        for (String target : likelyTargets) {
+            if (store.exists(StorageLayout.manifestKey(target, id))) {
+                return scan(target).stream().map(Found::manifest).filter(m -> m.id().equals(id.value())).findFirst();
+            }
+        }
+        return scan(null).stream().map(Found::manifest).filter(m -> m.id().equals(id.value())).findFirst();
+    }
+
+    private static List<Found> scan(BackupStore store, String keyPrefix, Consumer<String> warnings) {
         requireNonNull(warnings, "warnings");
         List<String> keys;
         try {
-            keys = store.list("");
+            keys = store.list(keyPrefix);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + store.describe(), e);
         }
