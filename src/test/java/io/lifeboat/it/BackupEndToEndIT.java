@@ -99,7 +99,7 @@ class BackupEndToEndIT {
                   app-config: {kind: directory, path: "%s", schedule: "0 30 2 * * ?", rpo: 26h}
                   slow:
                     kind: command
-                    command: ["sh", "-c", "if [ -f '%s' ]; then head -c 20000000 /dev/urandom; sleep 120; else echo quick; fi"]
+                    command: ["sh", "-c", "if [ -f '%s' ]; then head -c 40000000 /dev/urandom; sleep 120; else echo quick; fi"]
                     extension: bin
                     schedule: "0 0 3 * * ?"
                     rpo: 26h
@@ -380,7 +380,7 @@ class BackupEndToEndIT {
     }
 
     private void waitForUploadToStart() throws Exception {
-        // the slow command writes 20 MB and then sleeps: once more than one 16 MiB part has reached the
+        // the slow command writes 40 MB and then sleeps: once more than one 16 MiB part has reached the
         // server's folder, the upload is under way and the run is far from done
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {
