@@ -49,6 +49,11 @@ public final class BackupJobs {
         }
     }
 
+    /** Publishes every target's retained state; the catch-up route calls it once the routes run. */
+    public void publishStates() {
+        service.publishStates();
+    }
+
     /** Targets whose last attempt is older than the slot that should have fired since: each runs once. */
     public List<String> missedTargets() {
         return config.targets().values().stream()
@@ -58,7 +63,9 @@ public final class BackupJobs {
     }
 
     private boolean missed(TargetConfig t) {
-        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name()).map(r -> r.startedAt());
+        // the last run on record, or, with no history (a rebuilt catalog), the newest backup in storage
+        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name()).map(r -> r.startedAt())
+                .or(() -> catalog.backups(t.name()).stream().findFirst().map(b -> b.startedAt()));
         boolean missed = new CronSchedule(t.schedule(), TimeZone.getDefault()).missedSince(lastAttempt, clock.instant());
         if (missed) {
             LOG.info("{}: {} - running it once now", t.name(),

@@ -60,6 +60,10 @@ final class Daemon {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
                     BackupService service = new BackupService(config, store, catalog, new Events(sink[0]), clock,
                             BackupService.Compression.defaults());
+                    int indexed = service.rebuildCatalogIfEmpty(); // before any schedule fires
+                    if (indexed > 0) {
+                        LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());
+                    }
                     m.getCamelContext().getRegistry().bind("backupService", service);
                     m.getCamelContext().getRegistry().bind("backupJobs", new BackupJobs(config, service, catalog, clock));
                 }

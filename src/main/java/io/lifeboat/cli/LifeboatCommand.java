@@ -67,9 +67,26 @@ public final class LifeboatCommand {
         return home().resolve("config/lifeboat.yaml");
     }
 
+    /**
+     * Where {@code routes/} and {@code config/} are: {@code $LIFEBOAT_HOME} (the launcher sets it),
+     * else the checkout the running jar was built in ({@code <home>/target/lifeboat.jar}), else the
+     * working directory.
+     */
     static Path home() {
         String home = System.getenv("LIFEBOAT_HOME");
-        return Path.of(home != null && !home.isBlank() ? home : ".");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home);
+        }
+        try {
+            Path jar = Path.of(LifeboatCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path checkout = jar.getParent() == null ? null : jar.getParent().getParent();
+            if (checkout != null && java.nio.file.Files.isDirectory(checkout.resolve("routes"))) {
+                return checkout;
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // fall back to the working directory
+        }
+        return Path.of(".");
     }
 
     Session session() {

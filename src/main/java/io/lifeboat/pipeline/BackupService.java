@@ -183,6 +183,20 @@ public final class BackupService {
         publishState(target);
     }
 
+    /**
+     * An empty catalog (a new machine, a lost disk) is rebuilt from the manifests in storage. The
+     * daemon calls this before its schedules start, so the catch-up rule sees the backups on record.
+     * Returns how many backups were indexed (0 when the catalog was not empty).
+     */
+    public int rebuildCatalogIfEmpty() {
+        return catalog.backups(null).isEmpty() ? catalog.rebuild(store) : 0;
+    }
+
+    /** Publishes every target's state (retained), so subscribers see it at once after a start. */
+    public void publishStates() {
+        config.targets().keySet().forEach(this::publishState);
+    }
+
     private void publishState(String target) {
         events.state(target, states.state(target));
     }

@@ -61,9 +61,17 @@ class DaemonIT {
         assertThat(list.size()).isEqualTo(1);
         assertThat(list.get(0).get("manifest").get("trigger").get("detail").asText()).contains("catch-up");
 
-        // a restart with a fresh attempt on record owes nothing: no second catch-up for nightly
-        Process again = cli.start("run").process();
+        // a restart on a machine that lost its catalog: the index comes back from storage, the retained
+        // state is published at once, and the nightly backup on record means no second catch-up
+        deleteTree(work.resolve("data/catalog"));
+        LifeboatCli.Started secondRun = cli.start("run");
+        Process again = secondRun.process();
         try (MqttRecorder mqtt = new MqttRecorder("tcp://127.0.0.1:1883", prefix + "/#")) {
+            // live (not the retained copy from the first run): published by this start, from the rebuilt index
+            var state = mqtt.await(m -> m.topic().equals(prefix + "/backup/nightly/state") && !m.retained()
+                    && m.payload().contains(list.get(0).get("manifest").get("id").asText()), Duration.ofSeconds(60));
+            assertThat(state).as("state of nightly from the rebuilt catalog\n" + secondRun.output()).isPresent();
+            assertThat(Json.MAPPER.readTree(state.get().payload()).get("rpoState").asText()).isEqualTo("ok");
             assertThat(mqtt.await(m -> m.payload().contains("verify.verified") && m.payload().contains("\"frequent\""), Duration.ofSeconds(60)))
                     .isPresent();
             Thread.sleep(3000);
@@ -73,6 +81,14 @@ class DaemonIT {
             again.waitFor(30, TimeUnit.SECONDS);
             if (again.isAlive()) {
                 again.destroyForcibly();
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }
