@@ -9,7 +9,8 @@ public final class Lifeboat {
 
     public static void main(String[] args) {
         if ("run".equals(command(args)) && System.getProperty("lifeboat.log.level") == null) {
-            System.setProperty("lifeboat.log.level", "INFO"); // the daemon logs its work; one-shot commands only warnings
+            System.setProperty(
+                    "lifeboat.log.level", "INFO"); // the daemon logs its work; one-shot commands only warnings
         }
         System.exit(LifeboatCommand.execute(args));
     }

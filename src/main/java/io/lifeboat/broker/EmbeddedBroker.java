@@ -5,10 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 
 /**
  * The embedded ActiveMQ Artemis broker of the embedded default: it serves MQTT on a loopback port to
@@ -38,9 +38,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setSecurityEnabled(false) // listens on loopback only
                 .setJMXManagementEnabled(true);
         // undeliverable and expired messages go somewhere visible instead of vanishing
-        c.addAddressSetting("#", new AddressSettings()
-                .setDeadLetterAddress(SimpleString.of("DLQ"))
-                .setExpiryAddress(SimpleString.of("ExpiryQueue")));
+        c.addAddressSetting(
+                "#",
+                new AddressSettings()
+                        .setDeadLetterAddress(SimpleString.of("DLQ"))
+                        .setExpiryAddress(SimpleString.of("ExpiryQueue")));
         c.addAcceptorConfiguration("mqtt", "tcp://" + host + ":" + mqttPort + "?protocols=MQTT");
         c.addAcceptorConfiguration("in-vm", "vm://0");
         EmbeddedBroker broker = new EmbeddedBroker("tcp://" + host + ":" + mqttPort);

@@ -41,7 +41,8 @@ public final class BackupJobs {
      */
     public String run(String target, String trigger, String reason) {
         try {
-            Manifest m = service.backup(target, new Trigger(trigger == null ? "manual" : trigger, reason), new Progress());
+            Manifest m =
+                    service.backup(target, new Trigger(trigger == null ? "manual" : trigger, reason), new Progress());
             return "verified " + m.id();
         } catch (BackupFailedException e) {
             LOG.warn("backup of {} failed: {}", target, e.getMessage());
@@ -64,12 +65,18 @@ public final class BackupJobs {
 
     private boolean missed(TargetConfig t) {
         // the last run on record, or, with no history (a rebuilt catalog), the newest backup in storage
-        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name()).map(r -> r.startedAt())
+        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name())
+                .map(r -> r.startedAt())
                 .or(() -> catalog.backups(t.name()).stream().findFirst().map(b -> b.startedAt()));
-        boolean missed = new CronSchedule(t.schedule(), TimeZone.getDefault()).missedSince(lastAttempt, clock.instant());
+        boolean missed =
+                new CronSchedule(t.schedule(), TimeZone.getDefault()).missedSince(lastAttempt, clock.instant());
         if (missed) {
-            LOG.info("{}: {} - running it once now", t.name(),
-                    lastAttempt.map(a -> "a scheduled backup was missed since the last attempt at " + a).orElse("no backup attempt yet"));
+            LOG.info(
+                    "{}: {} - running it once now",
+                    t.name(),
+                    lastAttempt
+                            .map(a -> "a scheduled backup was missed since the last attempt at " + a)
+                            .orElse("no backup attempt yet"));
         }
         return missed;
     }

@@ -22,7 +22,8 @@ public final class ScheduleRoutes extends RouteBuilder {
     @Override
     public void configure() {
         for (TargetConfig target : config.targets().values()) {
-            from("quartz:lifeboat/" + target.name() + "?stateful=true&cron=" + target.schedule().trim().replaceAll("\\s+", "+"))
+            from("quartz:lifeboat/" + target.name() + "?stateful=true&cron="
+                            + target.schedule().trim().replaceAll("\\s+", "+"))
                     .routeId("backup-schedule-" + target.name())
                     .setHeader("target", constant(target.name()))
                     .setHeader("trigger", constant("schedule"))

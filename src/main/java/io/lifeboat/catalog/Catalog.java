@@ -38,10 +38,11 @@ public final class Catalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
     private static final Set<String> FINAL_RESULTS = Set.of(RunRow.SUCCEEDED, RunRow.FAILED);
 
-    private static final String BACKUP_COLUMNS = "target, id, kind, started_at, finished_at, trigger_type, trigger_detail,"
-            + " artifact_key, stored_bytes, raw_bytes, sha256, manifest, last_verified_at, last_verify_ok";
-    private static final String INSERT_BACKUP = "insert into backups (" + BACKUP_COLUMNS + ")"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String BACKUP_COLUMNS =
+            "target, id, kind, started_at, finished_at, trigger_type, trigger_detail,"
+                    + " artifact_key, stored_bytes, raw_bytes, sha256, manifest, last_verified_at, last_verify_ok";
+    private static final String INSERT_BACKUP =
+            "insert into backups (" + BACKUP_COLUMNS + ")" + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_BACKUP = "update backups set kind = ?, started_at = ?, finished_at = ?,"
             + " trigger_type = ?, trigger_detail = ?, artifact_key = ?, stored_bytes = ?, raw_bytes = ?, sha256 = ?,"
             + " manifest = ? where target = ? and id = ?";
@@ -117,7 +118,8 @@ public final class Catalog implements AutoCloseable {
         if (!FINAL_RESULTS.contains(requireNonNull(result, "result"))) {
             throw new IllegalArgumentException("result must be one of " + FINAL_RESULTS + ", got '" + result + "'");
         }
-        String sql = "update runs set result = ?, backup_id = ?, error = ?, stderr = ?, finished_at = ? where run_id = ?";
+        String sql =
+                "update runs set result = ?, backup_id = ?, error = ?, stderr = ?, finished_at = ? where run_id = ?";
         try (Connection c = db.connect();
                 PreparedStatement p = c.prepareStatement(sql)) {
             p.setString(1, result);
@@ -158,15 +160,15 @@ public final class Catalog implements AutoCloseable {
     /** The newest run of any operation on {@code target}. */
     public Optional<RunRow> lastRun(String target) {
         requireNonNull(target, "target");
-        return runs("where target = ?" + NEWEST_RUN_FIRST + " limit 1", target).stream().findFirst();
+        return runs("where target = ?" + NEWEST_RUN_FIRST + " limit 1", target).stream()
+                .findFirst();
     }
 
     /** The newest run of {@code operation} (e.g. {@code backup}) on {@code target}. */
     public Optional<RunRow> lastRun(String target, String operation) {
         requireNonNull(target, "target");
         requireNonNull(operation, "operation");
-        return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit 1", target, operation)
-                .stream()
+        return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit 1", target, operation).stream()
                 .findFirst();
     }
 
@@ -213,8 +215,11 @@ public final class Catalog implements AutoCloseable {
             p.setString(4, v.backupId());
             p.setObject(5, Sql.time(v.at()));
             if (p.executeUpdate() == 0) {
-                LOG.debug("verification of {}/{} at {} not recorded: backup unknown or a newer verification is",
-                        v.target(), v.backupId(), v.at());
+                LOG.debug(
+                        "verification of {}/{} at {} not recorded: backup unknown or a newer verification is",
+                        v.target(),
+                        v.backupId(),
+                        v.at());
             }
         } catch (SQLException e) {
             throw failed("record the verification of " + v.target() + "/" + v.backupId(), e);
@@ -231,15 +236,15 @@ public final class Catalog implements AutoCloseable {
     /** The newest backup of {@code target} whose newest verification matched: the one that counts. */
     public Optional<BackupRow> latestVerified(String target) {
         requireNonNull(target, "target");
-        return backupRows("where target = ? and last_verify_ok = ?" + NEWEST_FIRST + " limit 1", target, true)
-                .stream()
+        return backupRows("where target = ? and last_verify_ok = ?" + NEWEST_FIRST + " limit 1", target, true).stream()
                 .findFirst();
     }
 
     /** The backup with this id, if indexed (ids are unique in practice; the newest match wins otherwise). */
     public Optional<BackupRow> backup(String id) {
         requireNonNull(id, "id");
-        return backupRows("where id = ?" + NEWEST_FIRST + " limit 1", id).stream().findFirst();
+        return backupRows("where id = ?" + NEWEST_FIRST + " limit 1", id).stream()
+                .findFirst();
     }
 
     // ---- rebuild

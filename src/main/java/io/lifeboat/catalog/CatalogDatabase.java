@@ -51,7 +51,8 @@ final class CatalogDatabase implements AutoCloseable {
             }
             credentials.setProperty("user", H2_USER);
             credentials.setProperty("password", "");
-            return new CatalogDatabase("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", credentials, "embedded " + file, true);
+            return new CatalogDatabase(
+                    "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE", credentials, "embedded " + file, true);
         }
         if (cfg.user() != null) {
             credentials.setProperty("user", cfg.user());

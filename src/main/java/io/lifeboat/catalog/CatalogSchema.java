@@ -69,7 +69,8 @@ final class CatalogSchema {
                 last = e;
             }
         }
-        throw new CatalogException("cannot create the catalog schema at " + db.describe() + ": " + last.getMessage(), last);
+        throw new CatalogException(
+                "cannot create the catalog schema at " + db.describe() + ": " + last.getMessage(), last);
     }
 
     private static void migrate(Connection c) throws SQLException {
@@ -85,7 +86,8 @@ final class CatalogSchema {
                         s.execute(ddl);
                     }
                 }
-                try (PreparedStatement p = c.prepareStatement("insert into schema_version (version, applied_at) values (?, ?)")) {
+                try (PreparedStatement p =
+                        c.prepareStatement("insert into schema_version (version, applied_at) values (?, ?)")) {
                     p.setInt(1, version);
                     p.setObject(2, Sql.time(Instant.now()));
                     p.executeUpdate();

@@ -35,7 +35,10 @@ final class Daemon {
         EmbeddedBroker broker = null;
         String mqttUrl;
         if (config.mqtt() == null || config.mqtt().url() == null) {
-            broker = EmbeddedBroker.start(config.dataDir(), config.broker().mqttHost(), config.broker().mqttPort());
+            broker = EmbeddedBroker.start(
+                    config.dataDir(),
+                    config.broker().mqttHost(),
+                    config.broker().mqttPort());
             mqttUrl = broker.mqttUrl();
             LOG.info("embedded broker serving MQTT on {}", mqttUrl);
         } else {
@@ -45,12 +48,16 @@ final class Daemon {
         try (BackupStore store = Stores.open(config.primary());
                 Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
             Main main = new Main();
-            main.setInitialProperties(Session.mqttProperties(config, mqttUrl, "lifeboat-daemon-" + ProcessHandle.current().pid()));
+            main.setInitialProperties(Session.mqttProperties(
+                    config,
+                    mqttUrl,
+                    "lifeboat-daemon-" + ProcessHandle.current().pid()));
             Path appProperties = home.resolve("config/application.properties");
             if (Files.exists(appProperties)) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
             }
-            main.configure().withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
+            main.configure()
+                    .withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             MqttEventSink[] sink = new MqttEventSink[1];
@@ -58,20 +65,27 @@ final class Daemon {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
-                    BackupService service = new BackupService(config, store, catalog, new Events(sink[0]), clock,
-                            BackupService.Compression.defaults());
+                    BackupService service = new BackupService(
+                            config, store, catalog, new Events(sink[0]), clock, BackupService.Compression.defaults());
                     int indexed = service.rebuildCatalogIfEmpty(); // before any schedule fires
                     if (indexed > 0) {
                         LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
-                    m.getCamelContext().getRegistry().bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
                 }
 
                 @Override
                 public void afterStart(BaseMainSupport m) {
-                    LOG.info("Lifeboat is running: {} target(s), backups in {}, catalog {}", config.targets().size(),
-                            store.describe(), config.catalog().embedded() ? config.dataDir().resolve("catalog") : config.catalog().url());
+                    LOG.info(
+                            "Lifeboat is running: {} target(s), backups in {}, catalog {}",
+                            config.targets().size(),
+                            store.describe(),
+                            config.catalog().embedded()
+                                    ? config.dataDir().resolve("catalog")
+                                    : config.catalog().url());
                     LOG.info("see them with: ./lifeboat list   or   ./lifeboat status");
                 }
             });

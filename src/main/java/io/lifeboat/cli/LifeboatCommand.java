@@ -26,17 +26,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** The command line: {@code ./lifeboat run|backup|list|verify|status|catalog rebuild}. Each works without the daemon. */
-@Command(name = "lifeboat", mixinStandardHelpOptions = true, version = "lifeboat 0.1.0",
+@Command(
+        name = "lifeboat",
+        mixinStandardHelpOptions = true,
+        version = "lifeboat 0.1.0",
         description = "Verified backups, restore drills and alerts for self-hosted stacks.",
-        subcommands = {LifeboatCommand.Run.class, LifeboatCommand.Backup.class, LifeboatCommand.ListBackups.class,
-                LifeboatCommand.Verify.class, LifeboatCommand.Status.class, LifeboatCommand.CatalogCmd.class, WarmUp.class})
+        subcommands = {
+            LifeboatCommand.Run.class,
+            LifeboatCommand.Backup.class,
+            LifeboatCommand.ListBackups.class,
+            LifeboatCommand.Verify.class,
+            LifeboatCommand.Status.class,
+            LifeboatCommand.CatalogCmd.class,
+            WarmUp.class
+        })
 public final class LifeboatCommand {
 
     /** Exit codes: 0 success, 1 the work failed (backup, verification), 2 bad usage or config. */
     static final int OK = 0, FAILED = 1, USAGE = 2;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "lifeboat.yaml to use (default: $LIFEBOAT_CONFIG, else config/lifeboat.yaml under $LIFEBOAT_HOME)")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "lifeboat.yaml to use (default: $LIFEBOAT_CONFIG, else config/lifeboat.yaml under $LIFEBOAT_HOME)")
     Path config;
 
     public static int execute(String... args) {
@@ -78,7 +91,11 @@ public final class LifeboatCommand {
             return Path.of(home);
         }
         try {
-            Path jar = Path.of(LifeboatCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(LifeboatCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path checkout = jar.getParent() == null ? null : jar.getParent().getParent();
             if (checkout != null && java.nio.file.Files.isDirectory(checkout.resolve("routes"))) {
                 return checkout;
@@ -93,9 +110,12 @@ public final class LifeboatCommand {
         return new Session(configFile());
     }
 
-    @Command(name = "run", description = "Run the daemon: schedules, events, the embedded broker when no MQTT broker is configured.")
+    @Command(
+            name = "run",
+            description = "Run the daemon: schedules, events, the embedded broker when no MQTT broker is configured.")
     static final class Run implements Callable<Integer> {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
         @Override
         public Integer call() throws Exception {
@@ -104,13 +124,18 @@ public final class LifeboatCommand {
         }
     }
 
-    @Command(name = "backup", description = "Take, store and verify one backup of TARGET; prints its id. Exit 0 only when verified.")
+    @Command(
+            name = "backup",
+            description = "Take, store and verify one backup of TARGET; prints its id. Exit 0 only when verified.")
     static final class Backup implements Callable<Integer> {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
-        @Parameters(paramLabel = "TARGET") String target;
+        @Parameters(paramLabel = "TARGET")
+        String target;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "why, recorded in the manifest") String reason;
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why, recorded in the manifest")
+        String reason;
 
         @Override
         public Integer call() throws Exception {
@@ -118,10 +143,16 @@ public final class LifeboatCommand {
                 Progress progress = new Progress();
                 PrintStream err = System.err;
                 try (ProgressDisplay display = new ProgressDisplay(target, progress, err, System.console() != null)) {
-                    Manifest m = s.service().backup(target, Trigger.manual(reason == null ? "command line" : reason), progress);
+                    Manifest m = s.service()
+                            .backup(target, Trigger.manual(reason == null ? "command line" : reason), progress);
                     display.close();
-                    err.printf("%s: verified backup %s, %s stored (%s raw) in %s%n", target, m.id(), Sizes.bytes(m.storedBytes()),
-                            Sizes.bytes(m.rawBytes()), Durations.format(Duration.between(m.startedAt(), Instant.now())));
+                    err.printf(
+                            "%s: verified backup %s, %s stored (%s raw) in %s%n",
+                            target,
+                            m.id(),
+                            Sizes.bytes(m.storedBytes()),
+                            Sizes.bytes(m.rawBytes()),
+                            Durations.format(Duration.between(m.startedAt(), Instant.now())));
                     System.out.println(m.id());
                     return OK;
                 } catch (BackupFailedException e) {
@@ -137,11 +168,14 @@ public final class LifeboatCommand {
 
     @Command(name = "list", description = "List the backups in storage, newest first.")
     static final class ListBackups implements Callable<Integer> {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
-        @Parameters(paramLabel = "TARGET", arity = "0..1") String target;
+        @Parameters(paramLabel = "TARGET", arity = "0..1")
+        String target;
 
-        @Option(names = "--json", description = "one JSON array, for scripts") boolean json;
+        @Option(names = "--json", description = "one JSON array, for scripts")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
@@ -159,29 +193,47 @@ public final class LifeboatCommand {
                     System.out.println(Json.text(rows));
                     return OK;
                 }
-                System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s%n", "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "TRIGGER");
+                System.out.printf(
+                        "%-24s %-20s %-9s %10s %10s %-10s %s%n",
+                        "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "TRIGGER");
                 Instant now = Instant.now();
                 for (Found b : backups) {
                     Manifest m = b.manifest();
-                    String verified = b.lastVerification().map(v -> v.ok() ? "yes" : "FAILED").orElse("no");
-                    System.out.printf("%-24s %-20s %-9s %10s %10s %-10s %s (%s ago)%n", m.id(), m.target(), m.kind(),
-                            Sizes.bytes(m.storedBytes()), Sizes.bytes(m.rawBytes()), verified,
-                            m.trigger().type() + (m.trigger().detail().isBlank() ? "" : ": " + m.trigger().detail()),
+                    String verified = b.lastVerification()
+                            .map(v -> v.ok() ? "yes" : "FAILED")
+                            .orElse("no");
+                    System.out.printf(
+                            "%-24s %-20s %-9s %10s %10s %-10s %s (%s ago)%n",
+                            m.id(),
+                            m.target(),
+                            m.kind(),
+                            Sizes.bytes(m.storedBytes()),
+                            Sizes.bytes(m.rawBytes()),
+                            verified,
+                            m.trigger().type()
+                                    + (m.trigger().detail().isBlank()
+                                            ? ""
+                                            : ": " + m.trigger().detail()),
                             Durations.format(Duration.between(m.finishedAt(), now)));
                 }
                 if (backups.isEmpty()) {
-                    System.out.println("(no backups" + (target == null ? "" : " of " + target) + " in " + s.store().describe() + ")");
+                    System.out.println("(no backups" + (target == null ? "" : " of " + target) + " in "
+                            + s.store().describe() + ")");
                 }
                 return OK;
             }
         }
     }
 
-    @Command(name = "verify", description = "Read a stored backup back and check its SHA-256. REF is an id or latest:TARGET.")
+    @Command(
+            name = "verify",
+            description = "Read a stored backup back and check its SHA-256. REF is an id or latest:TARGET.")
     static final class Verify implements Callable<Integer> {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
-        @Parameters(paramLabel = "ID|latest:TARGET") String ref;
+        @Parameters(paramLabel = "ID|latest:TARGET")
+        String ref;
 
         @Override
         public Integer call() throws Exception {
@@ -189,7 +241,8 @@ public final class LifeboatCommand {
                 Manifest m = s.service().resolve(ref);
                 Progress progress = new Progress();
                 Verification v;
-                try (ProgressDisplay display = new ProgressDisplay("verify " + m.id(), progress, System.err, System.console() != null)) {
+                try (ProgressDisplay display =
+                        new ProgressDisplay("verify " + m.id(), progress, System.err, System.console() != null)) {
                     v = s.service().verify(m, progress);
                 }
                 if (v.ok()) {
@@ -202,11 +255,15 @@ public final class LifeboatCommand {
         }
     }
 
-    @Command(name = "status", description = "Each target's last verified backup, its age against the RPO, and the last run.")
+    @Command(
+            name = "status",
+            description = "Each target's last verified backup, its age against the RPO, and the last run.")
     static final class Status implements Callable<Integer> {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
-        @Option(names = "--json", description = "JSON, for scripts") boolean json;
+        @Option(names = "--json", description = "JSON, for scripts")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
@@ -219,12 +276,19 @@ public final class LifeboatCommand {
                     System.out.println(Json.text(Map.of("targets", states)));
                     return OK;
                 }
-                System.out.printf("%-20s %-24s %8s %8s %-9s %-10s %s%n", "TARGET", "LAST VERIFIED", "AGE", "RPO", "RPO STATE", "LAST RUN", "NEXT RUN");
+                System.out.printf(
+                        "%-20s %-24s %8s %8s %-9s %-10s %s%n",
+                        "TARGET", "LAST VERIFIED", "AGE", "RPO", "RPO STATE", "LAST RUN", "NEXT RUN");
                 for (Map<String, Object> st : states) {
-                    System.out.printf("%-20s %-24s %8s %8s %-9s %-10s %s%n", st.get("target"),
+                    System.out.printf(
+                            "%-20s %-24s %8s %8s %-9s %-10s %s%n",
+                            st.get("target"),
                             st.getOrDefault("lastVerifiedId", "-") == null ? "-" : st.get("lastVerifiedId"),
-                            st.getOrDefault("age", "-"), st.getOrDefault("rpo", "-"), st.get("rpoState"),
-                            st.getOrDefault("lastRunResult", "-"), st.getOrDefault("nextRun", "-"));
+                            st.getOrDefault("age", "-"),
+                            st.getOrDefault("rpo", "-"),
+                            st.get("rpoState"),
+                            st.getOrDefault("lastRunResult", "-"),
+                            st.getOrDefault("nextRun", "-"));
                     if (st.get("lastRunError") != null) {
                         System.out.println("    last error: " + st.get("lastRunError"));
                     }
@@ -234,20 +298,27 @@ public final class LifeboatCommand {
         }
     }
 
-    @Command(name = "catalog", description = "Manage the catalog (the index of backups and history of runs).",
+    @Command(
+            name = "catalog",
+            description = "Manage the catalog (the index of backups and history of runs).",
             subcommands = CatalogCmd.Rebuild.class)
     static final class CatalogCmd {
-        @ParentCommand LifeboatCommand top;
+        @ParentCommand
+        LifeboatCommand top;
 
-        @Command(name = "rebuild", description = "Re-index every backup from the manifests in storage; run history is kept.")
+        @Command(
+                name = "rebuild",
+                description = "Re-index every backup from the manifests in storage; run history is kept.")
         static final class Rebuild implements Callable<Integer> {
-            @ParentCommand CatalogCmd catalog;
+            @ParentCommand
+            CatalogCmd catalog;
 
             @Override
             public Integer call() throws Exception {
                 try (Session s = catalog.top.session()) {
                     int n = s.catalog().rebuild(s.store());
-                    System.out.println("catalog rebuilt: " + n + " backup(s) indexed from " + s.store().describe());
+                    System.out.println("catalog rebuilt: " + n + " backup(s) indexed from "
+                            + s.store().describe());
                     return OK;
                 }
             }

@@ -12,17 +12,19 @@ final class ProgressDisplay implements AutoCloseable {
 
     ProgressDisplay(String label, Progress progress, PrintStream out, boolean enabled) {
         this.out = out;
-        this.thread = new Thread(() -> {
-            while (!done) {
-                out.print("\r" + line(label, progress) + "   ");
-                out.flush();
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "lifeboat-progress");
+        this.thread = new Thread(
+                () -> {
+                    while (!done) {
+                        out.print("\r" + line(label, progress) + "   ");
+                        out.flush();
+                        try {
+                            Thread.sleep(500);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "lifeboat-progress");
         thread.setDaemon(true);
         if (enabled) {
             thread.start();

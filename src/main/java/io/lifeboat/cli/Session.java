@@ -75,7 +75,12 @@ final class Session implements AutoCloseable {
 
     BackupService service() throws Exception {
         if (service == null) {
-            service = new BackupService(config, store(), catalog(), new Events(events()), Clock.systemUTC(),
+            service = new BackupService(
+                    config,
+                    store(),
+                    catalog(),
+                    new Events(events()),
+                    Clock.systemUTC(),
                     BackupService.Compression.defaults());
         }
         return service;
@@ -86,7 +91,10 @@ final class Session implements AutoCloseable {
             return EventSink.NONE;
         }
         CamelContext camel = new DefaultCamelContext();
-        Properties p = mqttProperties(config, config.mqtt().url(), "lifeboat-cli-" + ProcessHandle.current().pid());
+        Properties p = mqttProperties(
+                config,
+                config.mqtt().url(),
+                "lifeboat-cli-" + ProcessHandle.current().pid());
         camel.getPropertiesComponent().setInitialProperties(p);
         camel.addRoutes(new EventRoutes(false));
         camel.start();
@@ -100,7 +108,9 @@ final class Session implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("lifeboat.mqtt.url", url);
         p.setProperty("lifeboat.mqtt.clientId", clientId);
-        String prefix = config.mqtt() != null && config.mqtt().prefix() != null ? config.mqtt().prefix() : "lifeboat";
+        String prefix = config.mqtt() != null && config.mqtt().prefix() != null
+                ? config.mqtt().prefix()
+                : "lifeboat";
         p.setProperty("lifeboat.mqtt.prefix", prefix);
         if (config.mqtt() != null && config.mqtt().username() != null) {
             p.setProperty("lifeboat.mqtt.username", config.mqtt().username());

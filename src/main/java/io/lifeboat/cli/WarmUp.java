@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
  * catalog, touching no service. The launcher runs it once after each build to record the classes a
  * command loads into a class-data archive, which makes every later start about a second faster.
  */
-@Command(name = "warm-up", hidden = true, description = "Exercise a local backup once (used by the launcher to build its class-data archive).")
+@Command(
+        name = "warm-up",
+        hidden = true,
+        description = "Exercise a local backup once (used by the launcher to build its class-data archive).")
 final class WarmUp implements Callable<Integer> {
 
     @Override
@@ -40,7 +43,8 @@ final class WarmUp implements Callable<Integer> {
                 s.service().states().state("warm-up");
             }
             // the S3 client's classes too; building it sends no request
-            try (BackupStore s3 = Stores.open(new StoreConfig("s3", "http://127.0.0.1:9", "warm-up", "us-east-1", "warm-up", "warm-up", null))) {
+            try (BackupStore s3 = Stores.open(
+                    new StoreConfig("s3", "http://127.0.0.1:9", "warm-up", "us-east-1", "warm-up", "warm-up", null))) {
                 s3.describe();
             }
             return LifeboatCommand.OK;

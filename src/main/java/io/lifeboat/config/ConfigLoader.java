@@ -26,10 +26,22 @@ public final class ConfigLoader {
     /** Not 1883, so the embedded broker never collides with a Mosquitto on the same machine. */
     public static final int DEFAULT_BROKER_MQTT_PORT = 1884;
 
-    static final Set<String> LATER_SECTIONS = Set.of("redis", "http", "management", "alerting", "homeassistant", "safeMode");
+    static final Set<String> LATER_SECTIONS =
+            Set.of("redis", "http", "management", "alerting", "homeassistant", "safeMode");
     private static final Set<String> TOP_LEVEL = Set.of(
-            "dataDir", "storage", "catalog", "mqtt", "artemis", "broker", "targets",
-            "redis", "http", "management", "alerting", "homeassistant", "safeMode");
+            "dataDir",
+            "storage",
+            "catalog",
+            "mqtt",
+            "artemis",
+            "broker",
+            "targets",
+            "redis",
+            "http",
+            "management",
+            "alerting",
+            "homeassistant",
+            "safeMode");
 
     private ConfigLoader() {}
 
@@ -47,9 +59,11 @@ public final class ConfigLoader {
             throw new ConfigException(file, problems.list());
         }
         if (!root.isObject()) {
-            problems.add("file", root.isMissingNode() || root.isNull()
-                    ? "is empty; it needs at least storage.primary and targets"
-                    : "expected a map of sections at the top level, got " + Section.type(root));
+            problems.add(
+                    "file",
+                    root.isMissingNode() || root.isNull()
+                            ? "is empty; it needs at least storage.primary and targets"
+                            : "expected a map of sections at the top level, got " + Section.type(root));
             throw new ConfigException(file, problems.list());
         }
         Path baseDir = file.toAbsolutePath().normalize().getParent();
@@ -74,14 +88,19 @@ public final class ConfigLoader {
             offsite = storage.section("offsite").map(Stores::read).orElse(null);
         }
 
-        LifeboatConfig.CatalogConfig catalog = top.section("catalog").map(ConfigLoader::catalog)
+        LifeboatConfig.CatalogConfig catalog = top.section("catalog")
+                .map(ConfigLoader::catalog)
                 .orElse(new LifeboatConfig.CatalogConfig(null, null, null));
-        LifeboatConfig.MqttConfig mqtt = top.section("mqtt").map(ConfigLoader::mqtt).orElse(null);
-        String artemisUrl = top.section("artemis").map(a -> {
-            a.allowOnly(Set.of("url"));
-            return a.string("url");
-        }).orElse(null);
-        LifeboatConfig.BrokerConfig broker = top.section("broker").map(b -> broker(b, artemisUrl))
+        LifeboatConfig.MqttConfig mqtt =
+                top.section("mqtt").map(ConfigLoader::mqtt).orElse(null);
+        String artemisUrl = top.section("artemis")
+                .map(a -> {
+                    a.allowOnly(Set.of("url"));
+                    return a.string("url");
+                })
+                .orElse(null);
+        LifeboatConfig.BrokerConfig broker = top.section("broker")
+                .map(b -> broker(b, artemisUrl))
                 .orElse(new LifeboatConfig.BrokerConfig(artemisUrl, DEFAULT_BROKER_HOST, DEFAULT_BROKER_MQTT_PORT));
 
         Map<String, TargetConfig> targets = targets(top);
@@ -94,7 +113,8 @@ public final class ConfigLoader {
         if (url != null && !url.value().startsWith("jdbc:")) {
             c.problem("url", "must be a JDBC url (jdbc:postgresql://host:5432/db), got " + url.shown());
         }
-        return new LifeboatConfig.CatalogConfig(url == null ? null : url.value(), c.string("user"), c.string("password"));
+        return new LifeboatConfig.CatalogConfig(
+                url == null ? null : url.value(), c.string("user"), c.string("password"));
     }
 
     private static LifeboatConfig.MqttConfig mqtt(Section m) {
@@ -104,20 +124,26 @@ public final class ConfigLoader {
             m.problem("url", "must start with tcp://, ssl://, ws:// or wss://, got " + url.shown());
         }
         Section.Text prefix = m.text("prefix");
-        if (prefix != null && (prefix.value().contains("#") || prefix.value().contains("+")
-                || prefix.value().startsWith("/") || prefix.value().endsWith("/"))) {
+        if (prefix != null
+                && (prefix.value().contains("#")
+                        || prefix.value().contains("+")
+                        || prefix.value().startsWith("/")
+                        || prefix.value().endsWith("/"))) {
             m.problem("prefix", "must be a topic without wildcards (+ #) or leading/trailing /, got " + prefix.shown());
         }
-        return new LifeboatConfig.MqttConfig(url == null ? null : url.value(),
-                prefix == null ? DEFAULT_MQTT_PREFIX : prefix.value(), m.string("username"), m.string("password"));
+        return new LifeboatConfig.MqttConfig(
+                url == null ? null : url.value(),
+                prefix == null ? DEFAULT_MQTT_PREFIX : prefix.value(),
+                m.string("username"),
+                m.string("password"));
     }
 
     private static LifeboatConfig.BrokerConfig broker(Section b, String artemisUrl) {
         b.allowOnly(Set.of("mqttHost", "mqttPort"));
         String host = b.string("mqttHost");
         Integer port = b.integer("mqttPort", DEFAULT_BROKER_MQTT_PORT, 1, 65535);
-        return new LifeboatConfig.BrokerConfig(artemisUrl, host == null ? DEFAULT_BROKER_HOST : host,
-                port == null ? DEFAULT_BROKER_MQTT_PORT : port);
+        return new LifeboatConfig.BrokerConfig(
+                artemisUrl, host == null ? DEFAULT_BROKER_HOST : host, port == null ? DEFAULT_BROKER_MQTT_PORT : port);
     }
 
     private static Map<String, TargetConfig> targets(Section top) {
@@ -133,10 +159,12 @@ public final class ConfigLoader {
             String name = entry.getKey();
             String key = section.key(name);
             if (!Targets.validName(name)) {
-                section.problems().add(key, "bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
+                section.problems()
+                        .add(key, "bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
             }
             if (!entry.getValue().isObject()) {
-                section.problems().add(key, "expected a map (kind, schedule, rpo, ...), got " + Section.type(entry.getValue()));
+                section.problems()
+                        .add(key, "expected a map (kind, schedule, rpo, ...), got " + Section.type(entry.getValue()));
                 return;
             }
             Section target = section.section(name).orElseThrow();

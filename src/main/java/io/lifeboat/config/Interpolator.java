@@ -116,14 +116,16 @@ public final class Interpolator {
             try (InputStream in = Files.newInputStream(path)) {
                 byte[] bytes = in.readNBytes(MAX_SECRET_FILE_BYTES + 1);
                 if (bytes.length > MAX_SECRET_FILE_BYTES) {
-                    errors.add("file " + path + " named by " + name + "_FILE is larger than "
-                            + MAX_SECRET_FILE_BYTES + " bytes");
+                    errors.add("file " + path + " named by " + name + "_FILE is larger than " + MAX_SECRET_FILE_BYTES
+                            + " bytes");
                     return "";
                 }
                 return new String(bytes, StandardCharsets.UTF_8).trim();
             }
         } catch (IOException | InvalidPathException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName();
+            String why = e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file"
+                    : e.getClass().getSimpleName();
             errors.add("cannot read the file named by " + name + "_FILE (" + Problems.printable(file) + "): " + why);
             return "";
         }

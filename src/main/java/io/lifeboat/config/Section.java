@@ -119,7 +119,9 @@ final class Section {
             return null;
         }
         if (v.isBoolean()) {
-            problem(field, "expected a string, got " + v.asText() + " (YAML reads yes/no/true/false as booleans; quote it)");
+            problem(
+                    field,
+                    "expected a string, got " + v.asText() + " (YAML reads yes/no/true/false as booleans; quote it)");
             return null;
         }
         if (!v.isTextual() && !v.isNumber()) {
@@ -135,7 +137,9 @@ final class Section {
         if (!r.ok() || r.value().isEmpty()) {
             return null;
         }
-        return new Text(r.value(), r.fromEnvironment() ? "'" + Problems.printable(raw) + "'" : "'" + Problems.printable(r.value()) + "'");
+        return new Text(
+                r.value(),
+                r.fromEnvironment() ? "'" + Problems.printable(raw) + "'" : "'" + Problems.printable(r.value()) + "'");
     }
 
     String string(String field) {
@@ -250,7 +254,11 @@ final class Section {
             return null;
         }
         if (!v.isArray() || v.isEmpty()) {
-            problem(field, v.isArray() ? "must not be empty" : "expected a list such as [\"sh\", \"-c\", \"...\"], got " + type(v));
+            problem(
+                    field,
+                    v.isArray()
+                            ? "must not be empty"
+                            : "expected a list such as [\"sh\", \"-c\", \"...\"], got " + type(v));
             return null;
         }
         List<String> out = new ArrayList<>();

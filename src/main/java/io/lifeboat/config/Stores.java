@@ -10,7 +10,8 @@ final class Stores {
 
     private static final Set<String> S3_KEYS = Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey");
     private static final Set<String> FILESYSTEM_KEYS = Set.of("type", "path");
-    private static final Set<String> ALL_KEYS = Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey", "path");
+    private static final Set<String> ALL_KEYS =
+            Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey", "path");
     /** S3 bucket naming rules, simplified: lower case, digits, dots and dashes, 3 to 63 long. */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -39,19 +40,29 @@ final class Stores {
     private static StoreConfig s3(Section s) {
         s.allowOnly(S3_KEYS, FILESYSTEM_KEYS, "not used by type s3");
         Section.Text endpoint = s.requiredText("endpoint");
-        if (endpoint != null && !endpoint.value().startsWith("http://") && !endpoint.value().startsWith("https://")) {
+        if (endpoint != null
+                && !endpoint.value().startsWith("http://")
+                && !endpoint.value().startsWith("https://")) {
             s.problem("endpoint", "must start with http:// or https://, got " + endpoint.shown());
         }
         Section.Text bucket = s.requiredText("bucket");
         if (bucket != null && !BUCKET.matcher(bucket.value()).matches()) {
-            s.problem("bucket", "not a valid bucket name " + bucket.shown()
-                    + " (3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit)");
+            s.problem(
+                    "bucket",
+                    "not a valid bucket name " + bucket.shown()
+                            + " (3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit)");
         }
         String region = s.string("region", DEFAULT_REGION);
         String accessKey = s.requiredString("accessKey");
         String secretKey = s.requiredString("secretKey");
-        return new StoreConfig("s3", endpoint == null ? null : endpoint.value(), bucket == null ? null : bucket.value(),
-                region == null ? DEFAULT_REGION : region, accessKey, secretKey, null);
+        return new StoreConfig(
+                "s3",
+                endpoint == null ? null : endpoint.value(),
+                bucket == null ? null : bucket.value(),
+                region == null ? DEFAULT_REGION : region,
+                accessKey,
+                secretKey,
+                null);
     }
 
     private static StoreConfig filesystem(Section s) {

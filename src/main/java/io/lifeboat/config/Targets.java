@@ -27,8 +27,10 @@ final class Targets {
             TargetKind.REDIS, Set.of("url", "password"),
             TargetKind.DIRECTORY, Set.of("path"),
             TargetKind.COMMAND, Set.of("command", "extension"));
-    private static final Set<String> RETENTION_COUNTS = Set.of("last", "hourly", "daily", "weekly", "monthly", "yearly");
-    private static final List<String> RETENTION_ORDER = List.of("last", "hourly", "daily", "weekly", "monthly", "yearly", "within");
+    private static final Set<String> RETENTION_COUNTS =
+            Set.of("last", "hourly", "daily", "weekly", "monthly", "yearly");
+    private static final List<String> RETENTION_ORDER =
+            List.of("last", "hourly", "daily", "weekly", "monthly", "yearly", "within");
 
     private Targets() {}
 
@@ -86,8 +88,9 @@ final class Targets {
         if (t.problems().count() != before) {
             return null;
         }
-        return new TargetConfig(name, kind, schedule, rpo, host, port, database, user, password, url, path, command,
-                extension, retention);
+        return new TargetConfig(
+                name, kind, schedule, rpo, host, port, database, user, password, url, path, command, extension,
+                retention);
     }
 
     private static void checkKeys(Section t, TargetKind kind) {
@@ -112,8 +115,10 @@ final class Targets {
         String cron = text.value().trim();
         int fields = cron.split("\\s+").length;
         if (fields < 6 || fields > 7) {
-            t.problem("schedule", "bad cron " + text.shown() + ": expected 6 or 7 fields (second minute hour day month weekday [year]), got "
-                    + fields);
+            t.problem(
+                    "schedule",
+                    "bad cron " + text.shown()
+                            + ": expected 6 or 7 fields (second minute hour day month weekday [year]), got " + fields);
             return null;
         }
         try {
@@ -131,22 +136,24 @@ final class Targets {
         if (!t.has("retention")) {
             return Map.of();
         }
-        return t.section("retention").map(r -> {
-            Set<String> known = new HashSet<>(RETENTION_COUNTS);
-            known.add("within");
-            r.allowOnly(known);
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (String key : RETENTION_ORDER) {
-                if (!r.has(key)) {
-                    continue;
-                }
-                Object value = key.equals("within") ? r.duration(key, true) : r.integer(key, 0, 0, 1_000_000);
-                if (value != null) {
-                    out.put(key, value);
-                }
-            }
-            return Collections.unmodifiableMap(out);
-        }).orElse(Map.of());
+        return t.section("retention")
+                .map(r -> {
+                    Set<String> known = new HashSet<>(RETENTION_COUNTS);
+                    known.add("within");
+                    r.allowOnly(known);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    for (String key : RETENTION_ORDER) {
+                        if (!r.has(key)) {
+                            continue;
+                        }
+                        Object value = key.equals("within") ? r.duration(key, true) : r.integer(key, 0, 0, 1_000_000);
+                        if (value != null) {
+                            out.put(key, value);
+                        }
+                    }
+                    return Collections.unmodifiableMap(out);
+                })
+                .orElse(Map.of());
     }
 
     private static String kinds() {

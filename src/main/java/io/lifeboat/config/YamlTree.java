@@ -86,11 +86,14 @@ final class YamlTree {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (NoSuchFileException e) {
-            problems.add("file", "not found: " + file.toAbsolutePath()
-                    + " (pick another with --config FILE or LIFEBOAT_CONFIG)");
+            problems.add(
+                    "file",
+                    "not found: " + file.toAbsolutePath() + " (pick another with --config FILE or LIFEBOAT_CONFIG)");
             return null;
         } catch (IOException e) {
-            problems.add("file", "cannot read " + file.toAbsolutePath() + ": " + e.getClass().getSimpleName());
+            problems.add(
+                    "file",
+                    "cannot read " + file.toAbsolutePath() + ": " + e.getClass().getSimpleName());
             return null;
         }
         if (bytes.length > MAX_BYTES) {
@@ -101,7 +104,8 @@ final class YamlTree {
     }
 
     private static String decode(byte[] bytes, Problems problems) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -118,8 +122,11 @@ final class YamlTree {
                     line++;
                 }
             }
-            problems.add("line " + line, String.format(
-                    "not valid UTF-8 (byte 0x%02x at offset %d); save the file as UTF-8", bytes[offset] & 0xff, offset));
+            problems.add(
+                    "line " + line,
+                    String.format(
+                            "not valid UTF-8 (byte 0x%02x at offset %d); save the file as UTF-8",
+                            bytes[offset] & 0xff, offset));
             return null;
         }
         String text = out.flip().toString();
@@ -133,12 +140,14 @@ final class YamlTree {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                    problems.add(where(parser.currentTokenLocation()),
+                    problems.add(
+                            where(parser.currentTokenLocation()),
                             "YAML aliases (*name) are not supported; write the value out");
                     return false;
                 }
                 if (token.isStructStart() && ++depth > MAX_DEPTH) {
-                    problems.add(where(parser.currentTokenLocation()),
+                    problems.add(
+                            where(parser.currentTokenLocation()),
                             "nested deeper than " + MAX_DEPTH + " levels (maximum depth); a config is never that deep");
                     return false;
                 } else if (token.isStructEnd()) {
@@ -149,7 +158,8 @@ final class YamlTree {
                 }
             }
             if (parser.nextToken() != null) {
-                problems.add(where(parser.currentTokenLocation()),
+                problems.add(
+                        where(parser.currentTokenLocation()),
                         "more than one YAML document (---); put everything in one");
                 return false;
             }

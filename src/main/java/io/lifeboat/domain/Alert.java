@@ -35,8 +35,16 @@ public record Alert(
     }
 
     /** A firing alert about one target, fingerprinted by what failed and where, so repeats group together. */
-    public static Alert firing(String alertName, String severity, String target, String summary, String detail, Instant at) {
-        return new Alert(alertName + ":" + target, severity, "firing", summary, detail,
-                Map.of("alertname", alertName, "target", target, "source", "lifeboat"), at, null);
+    public static Alert firing(
+            String alertName, String severity, String target, String summary, String detail, Instant at) {
+        return new Alert(
+                alertName + ":" + target,
+                severity,
+                "firing",
+                summary,
+                detail,
+                Map.of("alertname", alertName, "target", target, "source", "lifeboat"),
+                at,
+                null);
     }
 }

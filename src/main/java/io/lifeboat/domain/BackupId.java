@@ -23,7 +23,8 @@ public record BackupId(String value) implements Comparable<BackupId> {
     public BackupId {
         requireNonNull(value, "value");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("not a backup id: '" + value + "' (expected like 20261123T173600Z-3fa9c1)");
+            throw new IllegalArgumentException(
+                    "not a backup id: '" + value + "' (expected like 20261123T173600Z-3fa9c1)");
         }
     }
 

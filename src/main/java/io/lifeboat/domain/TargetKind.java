@@ -29,6 +29,8 @@ public enum TargetKind {
         if (value == null) {
             return Optional.empty();
         }
-        return Arrays.stream(values()).filter(k -> k.configName().equals(value.trim().toLowerCase(Locale.ROOT))).findFirst();
+        return Arrays.stream(values())
+                .filter(k -> k.configName().equals(value.trim().toLowerCase(Locale.ROOT)))
+                .findFirst();
     }
 }

@@ -6,7 +6,14 @@ import java.time.Instant;
 
 /** The result of reading a stored object back and hashing it, stored beside the manifest. */
 public record Verification(
-        String backupId, String target, Instant at, boolean ok, String expectedSha256, String actualSha256, long bytes, String detail) {
+        String backupId,
+        String target,
+        Instant at,
+        boolean ok,
+        String expectedSha256,
+        String actualSha256,
+        long bytes,
+        String detail) {
 
     public Verification {
         requireNonNull(backupId, "backupId");

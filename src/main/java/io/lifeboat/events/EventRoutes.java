@@ -38,20 +38,26 @@ public final class EventRoutes extends RouteBuilder {
                 .process(exchange -> {
                     var in = exchange.getIn();
                     MqttProperties props = new MqttProperties();
-                    props.setUserProperties(List.of(new UserProperty(MSG_ID, UUID.randomUUID().toString())));
+                    props.setUserProperties(
+                            List.of(new UserProperty(MSG_ID, UUID.randomUUID().toString())));
                     props.setPayloadFormat(true);
                     in.setHeader(PahoMqtt5Constants.CAMEL_PAHO_MSG_PROPERTIES, props);
-                    in.setHeader(PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC,
+                    in.setHeader(
+                            PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC,
                             exchange.getContext().resolvePropertyPlaceholders("{{lifeboat.mqtt.prefix}}") + "/"
                                     + in.getHeader(TOPIC_HEADER, String.class));
-                    in.setHeader(PahoMqtt5Constants.CAMEL_PAHO_MSG_RETAINED, in.getHeader(RETAINED_HEADER, false, Boolean.class));
+                    in.setHeader(
+                            PahoMqtt5Constants.CAMEL_PAHO_MSG_RETAINED,
+                            in.getHeader(RETAINED_HEADER, false, Boolean.class));
                 })
                 .to("paho-mqtt5:{{lifeboat.mqtt.prefix}}/events"
                         + "?brokerUrl={{lifeboat.mqtt.url}}"
                         + "&clientId={{lifeboat.mqtt.clientId}}"
                         + "&userName={{?lifeboat.mqtt.username}}&password={{?lifeboat.mqtt.password}}"
                         + "&qos=1&connectionTimeout=5&automaticReconnect=true&cleanStart=true"
-                        + (daemon ? "&willTopic={{lifeboat.mqtt.prefix}}/status&willPayload=offline&willRetained=true&willQos=1" : "")
+                        + (daemon
+                                ? "&willTopic={{lifeboat.mqtt.prefix}}/status&willPayload=offline&willRetained=true&willQos=1"
+                                : "")
                         + "&lazyStartProducer=true");
     }
 

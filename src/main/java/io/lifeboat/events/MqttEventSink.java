@@ -24,18 +24,27 @@ public final class MqttEventSink implements EventSink {
 
     public MqttEventSink(ProducerTemplate producer) {
         this.producer = requireNonNull(producer, "producer");
-        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "lifeboat-mqtt-publish");
-            t.setDaemon(true);
-            return t;
-        }, (task, pool) -> LOG.warn("MQTT publish queue full ({} messages); message dropped", QUEUE));
+        this.sender = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE),
+                r -> {
+                    Thread t = new Thread(r, "lifeboat-mqtt-publish");
+                    t.setDaemon(true);
+                    return t;
+                },
+                (task, pool) -> LOG.warn("MQTT publish queue full ({} messages); message dropped", QUEUE));
     }
 
     @Override
     public void publish(String topic, byte[] payload, boolean retained) {
         sender.execute(() -> {
             try {
-                producer.sendBodyAndHeaders(EventRoutes.PUBLISH, payload,
+                producer.sendBodyAndHeaders(
+                        EventRoutes.PUBLISH,
+                        payload,
                         Map.of(EventRoutes.TOPIC_HEADER, topic, EventRoutes.RETAINED_HEADER, retained));
             } catch (RuntimeException e) {
                 LOG.warn("could not publish to {}: {}", topic, rootMessage(e));
@@ -48,7 +57,9 @@ public final class MqttEventSink implements EventSink {
         sender.shutdown();
         try {
             if (!sender.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("{} MQTT messages not sent before shutdown", sender.getQueue().size());
+                LOG.warn(
+                        "{} MQTT messages not sent before shutdown",
+                        sender.getQueue().size());
                 sender.shutdownNow();
             }
         } catch (InterruptedException e) {

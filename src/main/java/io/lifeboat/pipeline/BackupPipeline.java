@@ -78,7 +78,10 @@ public final class BackupPipeline {
             pipe.fail(e);
             throw cleanUp(key, upload, new BackupFailedException(e.getMessage(), e.stderr(), e));
         } catch (ExecutionException e) {
-            throw cleanUp(key, upload, new BackupFailedException("upload failed: " + message(e.getCause()), "", e.getCause()));
+            throw cleanUp(
+                    key,
+                    upload,
+                    new BackupFailedException("upload failed: " + message(e.getCause()), "", e.getCause()));
         } catch (IOException e) {
             pipe.fail(e);
             Throwable cause = uploadFailure(upload);

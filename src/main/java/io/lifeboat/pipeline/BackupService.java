@@ -43,7 +43,13 @@ public final class BackupService {
     private final StoredBackups stored;
     private final TargetStates states;
 
-    public BackupService(LifeboatConfig config, BackupStore store, Catalog catalog, Events events, Clock clock, Compression compression) {
+    public BackupService(
+            LifeboatConfig config,
+            BackupStore store,
+            Catalog catalog,
+            Events events,
+            Clock clock,
+            Compression compression) {
         this.config = requireNonNull(config, "config");
         this.store = requireNonNull(store, "store");
         this.catalog = requireNonNull(catalog, "catalog");
@@ -59,7 +65,8 @@ public final class BackupService {
     /** zstd settings: level 3 compresses like {@code zstd -3}; workers are zstd's own threads ({@code -T}). */
     public record Compression(int level, int workers) {
         public static Compression defaults() {
-            int workers = Integer.getInteger("lifeboat.zstd.workers", Math.max(1, Runtime.getRuntime().availableProcessors()));
+            int workers = Integer.getInteger(
+                    "lifeboat.zstd.workers", Math.max(1, Runtime.getRuntime().availableProcessors()));
             return new Compression(Integer.getInteger("lifeboat.zstd.level", 3), workers);
         }
     }
@@ -88,7 +95,8 @@ public final class BackupService {
         }
     }
 
-    private Manifest backupLocked(TargetConfig target, Trigger trigger, Progress progress) throws BackupFailedException {
+    private Manifest backupLocked(TargetConfig target, Trigger trigger, Progress progress)
+            throws BackupFailedException {
         Instant start = clock.instant();
         BackupId id = BackupId.at(start);
         String key = StorageLayout.artifactKey(target.name(), id, target.artifactExtension());
@@ -98,9 +106,22 @@ public final class BackupService {
         try {
             BackupSource source = Sources.forTarget(target);
             StoredArtifact artifact = pipeline.run(source, key, progress);
-            manifest = new Manifest(Manifest.FORMAT_VERSION, id.value(), target.name(), target.kind().configName(), start,
-                    clock.instant(), trigger, source.tool(), source.toolVersion(), key, artifact.storedBytes(),
-                    artifact.rawBytes(), artifact.sha256(), "zstd", "none",
+            manifest = new Manifest(
+                    Manifest.FORMAT_VERSION,
+                    id.value(),
+                    target.name(),
+                    target.kind().configName(),
+                    start,
+                    clock.instant(),
+                    trigger,
+                    source.tool(),
+                    source.toolVersion(),
+                    key,
+                    artifact.storedBytes(),
+                    artifact.rawBytes(),
+                    artifact.sha256(),
+                    "zstd",
+                    "none",
                     source.restoreHint(key.substring(key.lastIndexOf('/') + 1)));
             writeManifest(manifest);
         } catch (BackupFailedException e) {
@@ -108,9 +129,20 @@ public final class BackupService {
             throw e;
         }
         catalog.backupStored(manifest);
-        events.event("backup", "finished", target.name(), manifest.finishedAt(), Map.of("backupId", id.value(),
-                "storedBytes", manifest.storedBytes(), "rawBytes", manifest.rawBytes(),
-                "durationSeconds", seconds(start, manifest.finishedAt())));
+        events.event(
+                "backup",
+                "finished",
+                target.name(),
+                manifest.finishedAt(),
+                Map.of(
+                        "backupId",
+                        id.value(),
+                        "storedBytes",
+                        manifest.storedBytes(),
+                        "rawBytes",
+                        manifest.rawBytes(),
+                        "durationSeconds",
+                        seconds(start, manifest.finishedAt())));
         Verification v = verifyAndRecord(manifest, progress);
         if (!v.ok()) {
             fail(runId, target.name(), id, "verify", "verification failed: " + v.detail(), "");
@@ -141,7 +173,8 @@ public final class BackupService {
         if (v.ok()) {
             catalog.runFinished(runId, "succeeded", manifest.id(), null, null, clock.instant());
         } else {
-            catalog.runFinished(runId, "failed", manifest.id(), "verification failed: " + v.detail(), null, clock.instant());
+            catalog.runFinished(
+                    runId, "failed", manifest.id(), "verification failed: " + v.detail(), null, clock.instant());
         }
         publishState(manifest.target());
         return v;
@@ -150,19 +183,39 @@ public final class BackupService {
     private Verification verifyAndRecord(Manifest manifest, Progress progress) {
         Verification v = verifier.verify(manifest, progress);
         try {
-            store.putBytes(StorageLayout.verificationKey(manifest.target(), manifest.backupId(), v.at()), Json.bytes(v));
+            store.putBytes(
+                    StorageLayout.verificationKey(manifest.target(), manifest.backupId(), v.at()), Json.bytes(v));
         } catch (IOException e) {
             // the result still counts in the catalog and the events; storage gets it on the next verify
-            events.event("verify", "unrecorded", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "error", e.getMessage()));
+            events.event(
+                    "verify",
+                    "unrecorded",
+                    manifest.target(),
+                    v.at(),
+                    Map.of("backupId", manifest.id(), "error", e.getMessage()));
         }
         catalog.verified(v);
         if (v.ok()) {
-            events.event("verify", "verified", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "sha256", v.actualSha256()));
+            events.event(
+                    "verify",
+                    "verified",
+                    manifest.target(),
+                    v.at(),
+                    Map.of("backupId", manifest.id(), "sha256", v.actualSha256()));
         } else {
-            events.event("verify", "failed", manifest.target(), v.at(), Map.of("backupId", manifest.id(), "error", v.detail()));
-            events.alert(Alert.firing("BackupVerifyFailed", "critical", manifest.target(),
+            events.event(
+                    "verify",
+                    "failed",
+                    manifest.target(),
+                    v.at(),
+                    Map.of("backupId", manifest.id(), "error", v.detail()));
+            events.alert(Alert.firing(
+                    "BackupVerifyFailed",
+                    "critical",
+                    manifest.target(),
                     "Verification of backup " + manifest.id() + " of " + manifest.target() + " failed",
-                    v.detail() + ". Take a new backup: ./lifeboat backup " + manifest.target(), v.at()));
+                    v.detail() + ". Take a new backup: ./lifeboat backup " + manifest.target(),
+                    v.at()));
         }
         return v;
     }
@@ -176,9 +229,14 @@ public final class BackupService {
         fields.put("error", error);
         events.event("backup", "failed", target, now, fields);
         if (!"verify".equals(step)) {
-            events.alert(Alert.firing("BackupFailed", "warning", target, "Backup of " + target + " failed",
+            events.alert(Alert.firing(
+                    "BackupFailed",
+                    "warning",
+                    target,
+                    "Backup of " + target + " failed",
                     error + (stderr == null || stderr.isBlank() ? "" : "\n" + tail(stderr, 2000))
-                            + "\nRetry: ./lifeboat backup " + target, now));
+                            + "\nRetry: ./lifeboat backup " + target,
+                    now));
         }
         publishState(target);
     }
@@ -210,13 +268,17 @@ public final class BackupService {
     public Manifest resolve(String ref) throws IOException {
         if (ref.startsWith("latest:")) {
             String target = ref.substring("latest:".length());
-            return latest(target).orElseThrow(() -> new IllegalArgumentException("no backup of '" + target + "' in " + store.describe()));
+            return latest(target)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("no backup of '" + target + "' in " + store.describe()));
         }
         if (!BackupId.isValid(ref)) {
-            throw new IllegalArgumentException("'" + ref + "' is neither a backup id (like 20261123T173600Z-3fa9c1) nor latest:TARGET");
+            throw new IllegalArgumentException(
+                    "'" + ref + "' is neither a backup id (like 20261123T173600Z-3fa9c1) nor latest:TARGET");
         }
         return stored.find(new BackupId(ref), config.targets().keySet())
-                .orElseThrow(() -> new IllegalArgumentException("no backup with id " + ref + " in " + store.describe()));
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no backup with id " + ref + " in " + store.describe()));
     }
 
     private static double seconds(Instant a, Instant b) {

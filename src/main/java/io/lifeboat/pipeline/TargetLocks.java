@@ -31,7 +31,8 @@ public final class TargetLocks {
         lock.lock();
         try {
             Files.createDirectories(folder);
-            FileChannel channel = FileChannel.open(folder.resolve(target + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    folder.resolve(target + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock fileLock = channel.lock();
             return () -> {
                 try {

@@ -57,7 +57,9 @@ public final class TargetStates {
             s.put("rpoSeconds", target.rpo().getSeconds());
             s.put("rpo", Durations.format(target.rpo()));
             s.put("schedule", target.schedule());
-            new CronSchedule(target.schedule(), TimeZone.getDefault()).next(now).ifPresent(n -> s.put("nextRun", n.toString()));
+            new CronSchedule(target.schedule(), TimeZone.getDefault())
+                    .next(now)
+                    .ifPresent(n -> s.put("nextRun", n.toString()));
         }
         catalog.lastRun(targetName).ifPresent(r -> {
             s.put("lastRunResult", r.result());

@@ -36,7 +36,14 @@ public final class Verifier {
                 progress.addStored(n);
             }
         } catch (IOException e) {
-            return new Verification(manifest.id(), manifest.target(), clock.instant(), false, manifest.sha256(), null, bytes,
+            return new Verification(
+                    manifest.id(),
+                    manifest.target(),
+                    clock.instant(),
+                    false,
+                    manifest.sha256(),
+                    null,
+                    bytes,
                     "could not read " + manifest.artifactKey() + ": " + BackupPipeline.message(e));
         }
         String actual = HexFormat.of().formatHex(sha.digest());
@@ -50,7 +57,14 @@ public final class Verifier {
             problems.add("size mismatch: expected " + manifest.storedBytes() + " bytes, read " + bytes);
         }
         String detail = problems.isEmpty() ? "sha256 and size match" : String.join("; ", problems);
-        return new Verification(manifest.id(), manifest.target(), clock.instant(), hashOk && sizeOk, manifest.sha256(), actual, bytes,
+        return new Verification(
+                manifest.id(),
+                manifest.target(),
+                clock.instant(),
+                hashOk && sizeOk,
+                manifest.sha256(),
+                actual,
+                bytes,
                 detail);
     }
 }

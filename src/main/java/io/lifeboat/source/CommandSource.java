@@ -46,8 +46,8 @@ public final class CommandSource implements BackupSource {
     @Override
     public String restoreHint(String artifactFileName) {
         String raw = RestoreHints.rawName(artifactFileName);
-        return RestoreHints.unpackTo(artifactFileName, raw)
-                + " && feed " + raw + " (the raw stdout of " + tool() + ") to the tool that restores it";
+        return RestoreHints.unpackTo(artifactFileName, raw) + " && feed " + raw + " (the raw stdout of " + tool()
+                + ") to the tool that restores it";
     }
 
     @Override

@@ -38,8 +38,10 @@ public final class DirectorySource implements BackupSource {
 
     static final String TOOL = "tar (lifeboat)";
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
-    private static final boolean UNIX = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean UNIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path folder;
 
@@ -72,7 +74,8 @@ public final class DirectorySource implements BackupSource {
             throws IOException, SourceFailedException {
         List<Path> children;
         try (Stream<Path> listing = Files.list(dir)) {
-            children = listing.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            children = listing.sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
             throw unreadable("folder", dir, e);
         }
@@ -144,8 +147,8 @@ public final class DirectorySource implements BackupSource {
                     ? Files.readAttributes(path, BasicFileAttributes.class, NO_FOLLOW)
                     : Files.readAttributes(path, PosixFileAttributes.class, NO_FOLLOW);
             if (UNIX) {
-                Map<String, Object> unix = new HashMap<>(
-                        Files.readAttributes(path, "unix:mode,uid,gid,owner,group", NO_FOLLOW));
+                Map<String, Object> unix =
+                        new HashMap<>(Files.readAttributes(path, "unix:mode,uid,gid,owner,group", NO_FOLLOW));
                 unix.put("basic", basic);
                 return unix;
             }

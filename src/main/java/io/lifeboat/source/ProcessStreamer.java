@@ -138,7 +138,8 @@ public final class ProcessStreamer {
         requireNonNull(versionCommand, "versionCommand");
         Process process = null;
         try {
-            process = new ProcessBuilder(versionCommand).redirectErrorStream(true).start();
+            process =
+                    new ProcessBuilder(versionCommand).redirectErrorStream(true).start();
             closeQuietly(process.getOutputStream());
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             try (InputStream in = process.getInputStream()) {
@@ -151,7 +152,8 @@ public final class ProcessStreamer {
             if (!process.waitFor(VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 return "unknown";
             }
-            return text.toString(StandardCharsets.UTF_8).lines()
+            return text.toString(StandardCharsets.UTF_8)
+                    .lines()
                     .map(String::strip)
                     .filter(line -> !line.isEmpty())
                     .findFirst()

@@ -132,8 +132,10 @@ public final class RedisSource implements BackupSource {
         if (received == payload) {
             held.release();
         } else if (received != payload + EOF_MARK_SIZE) {
-            throw new SourceFailedException(TOOL + " reported a snapshot of " + payload + " bytes but sent "
-                    + received + " from " + host + ":" + port, report);
+            throw new SourceFailedException(
+                    TOOL + " reported a snapshot of " + payload + " bytes but sent " + received + " from " + host + ":"
+                            + port,
+                    report);
         } // else: the held bytes are the end-of-transfer marker, not part of the RDB
         out.flush();
     }

@@ -23,7 +23,9 @@ final class RestoreHints {
         boolean compressed = plain.endsWith(".zst");
         String decrypt = decryptCommand(artifactFileName);
         if (decrypt == null) {
-            return compressed ? "zstd -d " + artifactFileName + " -o " + rawName : "cp " + artifactFileName + " " + rawName;
+            return compressed
+                    ? "zstd -d " + artifactFileName + " -o " + rawName
+                    : "cp " + artifactFileName + " " + rawName;
         }
         return decrypt + (compressed ? " | zstd -d -o " + rawName : " > " + rawName);
     }

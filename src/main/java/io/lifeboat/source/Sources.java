@@ -16,8 +16,13 @@ public final class Sources {
         requireNonNull(target, "target");
         requireNonNull(target.kind(), "target.kind");
         return switch (target.kind()) {
-            case POSTGRES -> new PostgresSource(target.host(), target.port(),
-                    required(target, "database", target.database()), target.user(), target.password());
+            case POSTGRES ->
+                new PostgresSource(
+                        target.host(),
+                        target.port(),
+                        required(target, "database", target.database()),
+                        target.user(),
+                        target.password());
             case REDIS -> new RedisSource(redisUrl(target), target.password());
             case DIRECTORY -> {
                 if (target.path() == null) {

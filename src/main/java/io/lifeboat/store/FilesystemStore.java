@@ -100,7 +100,8 @@ public final class FilesystemStore implements BackupStore {
                     .collect(Collectors.toList());
         } catch (UncheckedIOException e) {
             // a folder vanished under the walk (a concurrent delete): report it as what it is
-            throw new IOException("listing '" + prefix + "' in " + describe() + " failed: " + e.getCause(), e.getCause());
+            throw new IOException(
+                    "listing '" + prefix + "' in " + describe() + " failed: " + e.getCause(), e.getCause());
         }
     }
 

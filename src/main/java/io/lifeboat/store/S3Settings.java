@@ -19,6 +19,7 @@ public record S3Settings(int partSize, Duration connectTimeout, Duration ioTimeo
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
     /** Upper bound that keeps the two part buffers of a put reasonable. */
     public static final int MAX_PART_SIZE = 512 * 1024 * 1024;
+
     public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 
     /** 16 MiB parts (objects up to about 156 GiB), 10 s to connect, 2 min for a stalled read or write. */
@@ -27,8 +28,8 @@ public record S3Settings(int partSize, Duration connectTimeout, Duration ioTimeo
 
     public S3Settings {
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("partSize must be between " + MIN_PART_SIZE + " and " + MAX_PART_SIZE
-                    + " bytes, was " + partSize);
+            throw new IllegalArgumentException(
+                    "partSize must be between " + MIN_PART_SIZE + " and " + MAX_PART_SIZE + " bytes, was " + partSize);
         }
         requireNonNull(connectTimeout, "connectTimeout");
         requireNonNull(ioTimeout, "ioTimeout");

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.file.NoSuchFileException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -75,7 +74,9 @@ public final class S3Store implements BackupStore {
             throw new IllegalArgumentException("invalid s3 store endpoint '" + endpoint + "': " + e.getMessage(), e);
         }
         client.setTimeout(
-                settings.connectTimeout().toMillis(), settings.ioTimeout().toMillis(), settings.ioTimeout().toMillis());
+                settings.connectTimeout().toMillis(),
+                settings.ioTimeout().toMillis(),
+                settings.ioTimeout().toMillis());
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "s3-upload-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -102,10 +103,8 @@ public final class S3Store implements BackupStore {
 
     private void putSingle(String key, byte[] data, int length, String what) throws IOException {
         try {
-            PutObjectArgs args = PutObjectArgs.builder()
-                    .bucket(bucket)
-                    .object(key)
-                    .stream(new ByteArrayInputStream(data, 0, length), length, -1)
+            PutObjectArgs args = PutObjectArgs.builder().bucket(bucket).object(key).stream(
+                            new ByteArrayInputStream(data, 0, length), length, -1)
                     .build();
             client.putObject(args).get();
         } catch (Exception e) {
@@ -202,7 +201,8 @@ public final class S3Store implements BackupStore {
 
     private void abortQuietly(String key, String uploadId, Throwable original) {
         try {
-            client.abortMultipartUploadAsync(bucket, region, key, uploadId, null, null).get();
+            client.abortMultipartUploadAsync(bucket, region, key, uploadId, null, null)
+                    .get();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -216,7 +216,9 @@ public final class S3Store implements BackupStore {
     public InputStream get(String key) throws IOException {
         Keys.checkKey(key);
         try {
-            return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()).get();
+            return client.getObject(
+                            GetObjectArgs.builder().bucket(bucket).object(key).build())
+                    .get();
         } catch (Exception e) {
             if (isMissing(e)) {
                 throw new NoSuchFileException(key, null, "no object in " + describe());
@@ -229,7 +231,9 @@ public final class S3Store implements BackupStore {
     public boolean exists(String key) throws IOException {
         Keys.checkKey(key);
         try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).get();
+            client.statObject(
+                            StatObjectArgs.builder().bucket(bucket).object(key).build())
+                    .get();
             return true;
         } catch (Exception e) {
             if (isMissing(e)) {
@@ -269,7 +273,11 @@ public final class S3Store implements BackupStore {
     public void delete(String key) throws IOException {
         Keys.checkKey(key);
         try {
-            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()).get();
+            client.removeObject(RemoveObjectArgs.builder()
+                            .bucket(bucket)
+                            .object(key)
+                            .build())
+                    .get();
         } catch (Exception e) {
             if (isMissing(e)) {
                 return;
@@ -303,7 +311,8 @@ public final class S3Store implements BackupStore {
             return;
         }
         try {
-            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()).get()) {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())
+                    .get()) {
                 MakeBucketArgs.Builder make = MakeBucketArgs.builder().bucket(bucket);
                 if (region != null) {
                     make.region(region);
@@ -353,7 +362,8 @@ public final class S3Store implements BackupStore {
             return "timed out (" + cause.getMessage() + ")";
         }
         String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName()
+        return message == null || message.isBlank()
+                ? cause.getClass().getSimpleName()
                 : cause.getClass().getSimpleName() + ": " + message;
     }
 
@@ -397,5 +407,4 @@ public final class S3Store implements BackupStore {
         }
         return value;
     }
-
 }

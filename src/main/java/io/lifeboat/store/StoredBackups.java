@@ -3,13 +3,13 @@ package io.lifeboat.store;
 import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.Json;
+import io.lifeboat.domain.BackupId;
 import io.lifeboat.domain.Manifest;
 import io.lifeboat.domain.StorageLayout;
 import io.lifeboat.domain.StorageLayout.BackupRef;
 import io.lifeboat.domain.Verification;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.lifeboat.domain.BackupId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,10 +70,16 @@ public final class StoredBackups {
     public Optional<Manifest> find(BackupId id, Iterable<String> likelyTargets) throws IOException {
         for (String target : likelyTargets) {
             if (store.exists(StorageLayout.manifestKey(target, id))) {
-                return scan(target).stream().map(Found::manifest).filter(m -> m.id().equals(id.value())).findFirst();
+                return scan(target).stream()
+                        .map(Found::manifest)
+                        .filter(m -> m.id().equals(id.value()))
+                        .findFirst();
             }
         }
-        return scan(null).stream().map(Found::manifest).filter(m -> m.id().equals(id.value())).findFirst();
+        return scan(null).stream()
+                .map(Found::manifest)
+                .filter(m -> m.id().equals(id.value()))
+                .findFirst();
     }
 
     private static List<Found> scan(BackupStore store, String keyPrefix, Consumer<String> warnings) {
@@ -149,7 +155,8 @@ public final class StoredBackups {
         for (String key : keys) {
             String[] parts = key.split("/");
             if (parts.length == 4 && "verify".equals(parts[2]) && parts[3].endsWith(".json")) {
-                byPrefix.computeIfAbsent(parts[0] + "/" + parts[1] + "/", k -> new ArrayList<>()).add(key);
+                byPrefix.computeIfAbsent(parts[0] + "/" + parts[1] + "/", k -> new ArrayList<>())
+                        .add(key);
             }
         }
         return byPrefix;

@@ -67,8 +67,17 @@ abstract class CatalogContract {
 
         RunRow done = catalog.lastRun("app-db").orElseThrow();
         assertThat(done)
-                .isEqualTo(new RunRow(run, "app-db", "backup", Trigger.schedule("0 0 2 * * ?"), T0, T0.plusSeconds(42),
-                        "succeeded", "20260301T020000Z-abc123", null, "pg_dump: done"));
+                .isEqualTo(new RunRow(
+                        run,
+                        "app-db",
+                        "backup",
+                        Trigger.schedule("0 0 2 * * ?"),
+                        T0,
+                        T0.plusSeconds(42),
+                        "succeeded",
+                        "20260301T020000Z-abc123",
+                        null,
+                        "pg_dump: done"));
     }
 
     @Test
@@ -142,13 +151,22 @@ abstract class CatalogContract {
         assertThat(catalog.markAbandonedRuns(processStart)).isEqualTo(1);
 
         List<RunRow> runs = catalog.recentRuns(10);
-        RunRow abandoned = runs.stream().filter(r -> r.runId() == stuck).findFirst().orElseThrow();
+        RunRow abandoned =
+                runs.stream().filter(r -> r.runId() == stuck).findFirst().orElseThrow();
         assertThat(abandoned.result()).isEqualTo("failed");
         assertThat(abandoned.error()).isEqualTo("abandoned (process ended during the run)");
         assertThat(abandoned.finishedAt()).isEqualTo(processStart);
-        assertThat(runs.stream().filter(r -> r.runId() == finished).findFirst().orElseThrow().result())
+        assertThat(runs.stream()
+                        .filter(r -> r.runId() == finished)
+                        .findFirst()
+                        .orElseThrow()
+                        .result())
                 .isEqualTo("succeeded");
-        assertThat(runs.stream().filter(r -> r.runId() == current).findFirst().orElseThrow().result())
+        assertThat(runs.stream()
+                        .filter(r -> r.runId() == current)
+                        .findFirst()
+                        .orElseThrow()
+                        .result())
                 .isEqualTo("running");
         assertThat(catalog.markAbandonedRuns(processStart)).isZero();
     }
@@ -278,11 +296,14 @@ abstract class CatalogContract {
         BackupRow failed = catalog.backup(lastVerifyFailed.id()).orElseThrow();
         assertThat(failed.verified()).isFalse();
         assertThat(failed.lastVerifiedAt()).isEqualTo(T0.plus(Duration.ofHours(3)));
-        assertThat(catalog.backup(neverVerified.id()).orElseThrow().lastVerifiedAt()).isNull();
+        assertThat(catalog.backup(neverVerified.id()).orElseThrow().lastVerifiedAt())
+                .isNull();
         assertThat(catalog.backup(stale.id())).isEmpty();
         assertThat(warnings).hasSize(2);
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains(badKey).contains("not readable"));
-        assertThat(warnings).anySatisfy(w -> assertThat(w).contains(noArtifact.artifactKey()).contains("missing"));
+        assertThat(warnings)
+                .anySatisfy(
+                        w -> assertThat(w).contains(noArtifact.artifactKey()).contains("missing"));
         assertThat(catalog.recentRuns(10)).singleElement().satisfies(r -> {
             assertThat(r.runId()).isEqualTo(run);
             assertThat(r.backupId()).isEqualTo(stale.id());
@@ -305,7 +326,10 @@ abstract class CatalogContract {
         List<String> warnings = new ArrayList<>();
 
         assertThat(catalog.rebuild(store, warnings::add)).isEqualTo(1);
-        assertThat(catalog.backups(null)).singleElement().extracting(BackupRow::target).isEqualTo("app-db");
+        assertThat(catalog.backups(null))
+                .singleElement()
+                .extracting(BackupRow::target)
+                .isEqualTo("app-db");
         assertThat(warnings).singleElement().asString().contains("elsewhere/" + m.id());
     }
 
@@ -349,7 +373,8 @@ abstract class CatalogContract {
         try (Catalog again = openAgain()) {
             assertThat(again.backups("app-db")).extracting(BackupRow::id).containsExactly(m.id());
             assertThat(again.lastRun("app-db")).map(RunRow::runId).contains(run);
-            assertThat(again.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(1))).isGreaterThan(run);
+            assertThat(again.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(1)))
+                    .isGreaterThan(run);
         }
     }
 
@@ -382,8 +407,13 @@ abstract class CatalogContract {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(catalog.recentRuns(1000)).hasSize(threads * runsEach).allMatch(r -> r.result().equals("succeeded"));
-        assertThat(catalog.backups(null)).singleElement().extracting(BackupRow::id).isEqualTo(shared.id());
+        assertThat(catalog.recentRuns(1000))
+                .hasSize(threads * runsEach)
+                .allMatch(r -> r.result().equals("succeeded"));
+        assertThat(catalog.backups(null))
+                .singleElement()
+                .extracting(BackupRow::id)
+                .isEqualTo(shared.id());
     }
 
     // ---- helpers
@@ -391,16 +421,43 @@ abstract class CatalogContract {
     static Manifest manifest(String target, Instant start) {
         BackupId id = BackupId.at(start);
         String kind = target.equals("cache") ? "redis" : "postgres";
-        return new Manifest(Manifest.FORMAT_VERSION, id.value(), target, kind, start, start.plusSeconds(30),
-                new Trigger("schedule", "0 0 2 * * ?"), "pg_dump", "15.4",
-                StorageLayout.artifactKey(target, id, "dump"), 1234, 5678, SHA, "zstd", "none",
+        return new Manifest(
+                Manifest.FORMAT_VERSION,
+                id.value(),
+                target,
+                kind,
+                start,
+                start.plusSeconds(30),
+                new Trigger("schedule", "0 0 2 * * ?"),
+                "pg_dump",
+                "15.4",
+                StorageLayout.artifactKey(target, id, "dump"),
+                1234,
+                5678,
+                SHA,
+                "zstd",
+                "none",
                 "zstd -d data.dump.zst | pg_restore -d app");
     }
 
     static Manifest withStoredBytes(Manifest m, long storedBytes) {
-        return new Manifest(m.formatVersion(), m.id(), m.target(), m.kind(), m.startedAt(), m.finishedAt(),
-                m.trigger(), m.sourceTool(), m.sourceToolVersion(), m.artifactKey(), storedBytes, m.rawBytes(),
-                m.sha256(), m.compression(), m.encryption(), m.restoreHint());
+        return new Manifest(
+                m.formatVersion(),
+                m.id(),
+                m.target(),
+                m.kind(),
+                m.startedAt(),
+                m.finishedAt(),
+                m.trigger(),
+                m.sourceTool(),
+                m.sourceToolVersion(),
+                m.artifactKey(),
+                storedBytes,
+                m.rawBytes(),
+                m.sha256(),
+                m.compression(),
+                m.encryption(),
+                m.restoreHint());
     }
 
     static Verification verification(Manifest m, Instant at, boolean ok) {

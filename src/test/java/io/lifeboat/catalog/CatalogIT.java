@@ -30,6 +30,7 @@ class CatalogIT extends CatalogContract {
 
     /** Override with -Dlifeboat.it.postgres=host:port when PostgreSQL listens elsewhere. */
     static final String SERVER = System.getProperty("lifeboat.it.postgres", "127.0.0.1:5432");
+
     static final String USER = "postgres";
 
     @TempDir

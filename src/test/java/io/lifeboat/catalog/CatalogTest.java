@@ -34,7 +34,9 @@ class CatalogTest extends CatalogContract {
     @Test
     void theEmbeddedDatabaseLivesUnderTheDataFolder() {
         assertThat(dataDir.resolve("catalog/lifeboat.mv.db")).isRegularFile();
-        assertThat(catalog.describe()).startsWith("embedded ").contains(dataDir.resolve("catalog").toString());
+        assertThat(catalog.describe())
+                .startsWith("embedded ")
+                .contains(dataDir.resolve("catalog").toString());
     }
 
     @Test
@@ -54,8 +56,13 @@ class CatalogTest extends CatalogContract {
         catalog.backupStored(manifest("app-db", T0));
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", classpath, CatalogChild.class.getName(),
-                        dataDir.toString(), "from-child")
+        Process child = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classpath,
+                        CatalogChild.class.getName(),
+                        dataDir.toString(),
+                        "from-child")
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("child.out").toFile())
                 .start();
@@ -64,12 +71,14 @@ class CatalogTest extends CatalogContract {
 
         assertThat(child.exitValue()).as(output).isZero();
         assertThat(output).contains("backups=1");
-        assertThat(catalog.lastRun("from-child")).hasValueSatisfying(r -> assertThat(r.result()).isEqualTo("succeeded"));
+        assertThat(catalog.lastRun("from-child"))
+                .hasValueSatisfying(r -> assertThat(r.result()).isEqualTo("succeeded"));
     }
 
     @Test
     void anUnreachableDatabaseIsAClearErrorWithoutThePassword() {
-        CatalogConfig unreachable = new CatalogConfig("jdbc:postgresql://127.0.0.1:1/lifeboat", "lifeboat", "s3cret-pw");
+        CatalogConfig unreachable =
+                new CatalogConfig("jdbc:postgresql://127.0.0.1:1/lifeboat", "lifeboat", "s3cret-pw");
 
         assertThatThrownBy(() -> Catalog.open(unreachable, dataDir))
                 .isInstanceOf(CatalogException.class)

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
 
     private static final String STORE = "storage:\n  primary: {type: filesystem, path: store}\n";
-    private static final String TARGET = "targets:\n  files: {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n";
+    private static final String TARGET =
+            "targets:\n  files: {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n";
 
     @TempDir
     Path dir;
@@ -62,7 +63,8 @@ class ConfigLoaderTest {
 
         assertThat(c.dataDir()).isEqualTo(configDir.resolve("../data").normalize());
         assertThat(c.primary().isFilesystem()).isTrue();
-        assertThat(c.primary().path()).isEqualTo(configDir.resolve("../data/backups").normalize());
+        assertThat(c.primary().path())
+                .isEqualTo(configDir.resolve("../data/backups").normalize());
         assertThat(c.offsite()).isNull();
         assertThat(c.catalog().embedded()).isTrue();
         assertThat(c.mqtt()).isNull();
@@ -82,11 +84,13 @@ class ConfigLoaderTest {
                 "LIFEBOAT_CATALOG_PASSWORD", "catalog-1");
         LifeboatConfig c = ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), prod);
 
-        assertThat(c.primary()).isEqualTo(new StoreConfig("s3", "http://127.0.0.1:9000", "lifeboat", "us-east-1",
-                "access-1", "secret-1", null));
+        assertThat(c.primary())
+                .isEqualTo(new StoreConfig(
+                        "s3", "http://127.0.0.1:9000", "lifeboat", "us-east-1", "access-1", "secret-1", null));
         assertThat(c.offsite().path()).isEqualTo(Path.of("/mnt/usb/lifeboat"));
-        assertThat(c.catalog()).isEqualTo(new LifeboatConfig.CatalogConfig(
-                "jdbc:postgresql://127.0.0.1:5432/lifeboat", "lifeboat", "catalog-1"));
+        assertThat(c.catalog())
+                .isEqualTo(new LifeboatConfig.CatalogConfig(
+                        "jdbc:postgresql://127.0.0.1:5432/lifeboat", "lifeboat", "catalog-1"));
         assertThat(c.mqtt()).isEqualTo(new LifeboatConfig.MqttConfig("tcp://127.0.0.1:1883", "lifeboat", null, null));
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/lifeboat"));
         assertThat(c.broker().artemisUrl()).isNull();
@@ -98,8 +102,9 @@ class ConfigLoaderTest {
         assertThat(db.port()).isEqualTo(5432);
         assertThat(db.password()).isNull(); // ${APP_DB_PASSWORD:-} with the variable unset
         assertThat(db.rpo()).isEqualTo(Duration.ofHours(26));
-        assertThat(db.retention()).containsExactly(
-                Map.entry("last", 3), Map.entry("daily", 7), Map.entry("weekly", 4), Map.entry("monthly", 12));
+        assertThat(db.retention())
+                .containsExactly(
+                        Map.entry("last", 3), Map.entry("daily", 7), Map.entry("weekly", 4), Map.entry("monthly", 12));
         assertThat(c.targets().get("cache").url()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(c.targets().get("app-config").path()).isEqualTo(Path.of("/opt/app/config"));
         TargetConfig vectors = c.targets().get("vectors");
@@ -112,8 +117,10 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("config/lifeboat.example.yaml has 3 problems:")
-                .hasMessageContaining("storage.primary.accessKey: environment variable LIFEBOAT_S3_ACCESS_KEY is not set")
-                .hasMessageContaining("storage.primary.secretKey: environment variable LIFEBOAT_S3_SECRET_KEY is not set")
+                .hasMessageContaining(
+                        "storage.primary.accessKey: environment variable LIFEBOAT_S3_ACCESS_KEY is not set")
+                .hasMessageContaining(
+                        "storage.primary.secretKey: environment variable LIFEBOAT_S3_SECRET_KEY is not set")
                 .hasMessageContaining("catalog.password: environment variable LIFEBOAT_CATALOG_PASSWORD is not set");
     }
 
@@ -174,42 +181,57 @@ class ConfigLoaderTest {
 
     @Test
     void storeProblems() throws IOException {
-        assertThat(problems("storage:\n  primary: {type: s3}\n" + TARGET)).containsExactly(
-                "storage.primary.endpoint: required", "storage.primary.bucket: required",
-                "storage.primary.accessKey: required", "storage.primary.secretKey: required");
-        assertThat(problems("storage:\n  primary: {type: filesystem}\n  offsite: {type: ftp}\n" + TARGET)).containsExactly(
-                "storage.primary.path: required", "storage.offsite.type: unknown type 'ftp' (expected s3, filesystem)");
-        assertThat(problems("storage:\n  primary: {path: x}\n" + TARGET)).containsExactly("storage.primary.type: required");
+        assertThat(problems("storage:\n  primary: {type: s3}\n" + TARGET))
+                .containsExactly(
+                        "storage.primary.endpoint: required", "storage.primary.bucket: required",
+                        "storage.primary.accessKey: required", "storage.primary.secretKey: required");
+        assertThat(problems("storage:\n  primary: {type: filesystem}\n  offsite: {type: ftp}\n" + TARGET))
+                .containsExactly(
+                        "storage.primary.path: required",
+                        "storage.offsite.type: unknown type 'ftp' (expected s3, filesystem)");
+        assertThat(problems("storage:\n  primary: {path: x}\n" + TARGET))
+                .containsExactly("storage.primary.type: required");
         assertThat(problems("storage:\n  primary: {type: filesystem, path: x, bucket: b}\n" + TARGET))
                 .containsExactly("storage.primary.bucket: not used by type filesystem");
-        assertThat(problems("storage:\n  primary: {type: s3, endpoint: \"s3.local\", bucket: Bad_Bucket, accessKey: a, secretKey: s}\n"
-                + TARGET)).containsExactly(
-                "storage.primary.endpoint: must start with http:// or https://, got 's3.local'",
-                "storage.primary.bucket: not a valid bucket name 'Bad_Bucket' (3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit)");
+        assertThat(problems(
+                        "storage:\n  primary: {type: s3, endpoint: \"s3.local\", bucket: Bad_Bucket, accessKey: a, secretKey: s}\n"
+                                + TARGET))
+                .containsExactly(
+                        "storage.primary.endpoint: must start with http:// or https://, got 's3.local'",
+                        "storage.primary.bucket: not a valid bucket name 'Bad_Bucket' (3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit)");
         assertThat(problems("storage:\n  primary: [filesystem]\n" + TARGET))
                 .containsExactly("storage.primary: expected a map (key: value lines), got a list");
     }
 
     @Test
     void targetNameMustBeAStoragePrefix() throws IOException {
-        assertThat(problems(STORE + "targets:\n  App_DB: {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
-                .containsExactly("targets.App_DB: bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
-        assertThat(problems(STORE + "targets:\n  " + "a".repeat(64) + ": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
-                .singleElement().asString().contains("bad target name");
-        assertThat(load(STORE + "targets:\n  " + "a".repeat(63) + ": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n")
-                .targets()).hasSize(1);
+        assertThat(problems(
+                        STORE + "targets:\n  App_DB: {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
+                .containsExactly(
+                        "targets.App_DB: bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
+        assertThat(problems(STORE + "targets:\n  " + "a".repeat(64)
+                        + ": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
+                .singleElement()
+                .asString()
+                .contains("bad target name");
+        assertThat(load(STORE + "targets:\n  " + "a".repeat(63)
+                                + ": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n")
+                        .targets())
+                .hasSize(1);
     }
 
     @Test
     void kindScheduleAndRpoAreRequiredAndChecked() throws IOException {
-        assertThat(targetProblems("{path: .}")).containsExactly(
-                "targets.t.kind: required", "targets.t.schedule: required", "targets.t.rpo: required");
-        assertThat(targetProblems("{kind: mysql, schedule: \"0 0 25 * * ?\", rpo: soon}")).containsExactly(
-                "targets.t.kind: unknown kind 'mysql' (expected postgres, redis, directory, command)",
-                "targets.t.schedule: bad cron '0 0 25 * * ?': Hour values must be between 0 and 23",
-                "targets.t.rpo: bad duration 'soon' (use e.g. 30s, 5m, 26h, 7d, 1h30m)");
-        assertThat(targetProblems("{kind: directory, path: ., schedule: \"0 2 * * *\", rpo: 1d}")).containsExactly(
-                "targets.t.schedule: bad cron '0 2 * * *': expected 6 or 7 fields (second minute hour day month weekday [year]), got 5");
+        assertThat(targetProblems("{path: .}"))
+                .containsExactly("targets.t.kind: required", "targets.t.schedule: required", "targets.t.rpo: required");
+        assertThat(targetProblems("{kind: mysql, schedule: \"0 0 25 * * ?\", rpo: soon}"))
+                .containsExactly(
+                        "targets.t.kind: unknown kind 'mysql' (expected postgres, redis, directory, command)",
+                        "targets.t.schedule: bad cron '0 0 25 * * ?': Hour values must be between 0 and 23",
+                        "targets.t.rpo: bad duration 'soon' (use e.g. 30s, 5m, 26h, 7d, 1h30m)");
+        assertThat(targetProblems("{kind: directory, path: ., schedule: \"0 2 * * *\", rpo: 1d}"))
+                .containsExactly(
+                        "targets.t.schedule: bad cron '0 2 * * *': expected 6 or 7 fields (second minute hour day month weekday [year]), got 5");
         assertThat(targetProblems("{kind: directory, path: ., schedule: \"\", rpo: 1d}"))
                 .containsExactly("targets.t.schedule: must not be empty");
     }
@@ -217,12 +239,15 @@ class ConfigLoaderTest {
     @Test
     void perKindConnectionProblems() throws IOException {
         String when = ", schedule: \"0 0 * * * ?\", rpo: 2h";
-        assertThat(targetProblems("{kind: postgres, port: \"fivefour\"" + when + "}")).containsExactly(
-                "targets.t.port: expected a whole number, got 'fivefour'", "targets.t.database: required");
+        assertThat(targetProblems("{kind: postgres, port: \"fivefour\"" + when + "}"))
+                .containsExactly(
+                        "targets.t.port: expected a whole number, got 'fivefour'", "targets.t.database: required");
         assertThat(targetProblems("{kind: postgres, database: app, port: 70000" + when + "}"))
                 .containsExactly("targets.t.port: must be between 1 and 65535, got 70000");
-        assertThat(targetProblems("{kind: postgres, database: [app], port: [5432]" + when + "}")).containsExactly(
-                "targets.t.port: expected a whole number, got a list", "targets.t.database: expected a string, got a list");
+        assertThat(targetProblems("{kind: postgres, database: [app], port: [5432]" + when + "}"))
+                .containsExactly(
+                        "targets.t.port: expected a whole number, got a list",
+                        "targets.t.database: expected a string, got a list");
         assertThat(targetProblems("{kind: redis, url: \"http://cache:6379\"" + when + "}"))
                 .containsExactly("targets.t.url: must start with redis:// or rediss://");
         assertThat(targetProblems("{kind: redis" + when + "}")).containsExactly("targets.t.url: required");
@@ -231,63 +256,76 @@ class ConfigLoaderTest {
                 .containsExactly("targets.t.command: must not be empty");
         assertThat(targetProblems("{kind: command, command: \"tar c /x\"" + when + "}"))
                 .containsExactly("targets.t.command: expected a list such as [\"sh\", \"-c\", \"...\"], got a string");
-        assertThat(targetProblems("{kind: command, command: [sh, {a: b}], extension: Tar.GZ" + when + "}")).containsExactly(
-                "targets.t.command[1]: expected a string, got a map", "targets.t.extension: must be 1 to 16 of a-z 0-9, got 'Tar.GZ'");
+        assertThat(targetProblems("{kind: command, command: [sh, {a: b}], extension: Tar.GZ" + when + "}"))
+                .containsExactly(
+                        "targets.t.command[1]: expected a string, got a map",
+                        "targets.t.extension: must be 1 to 16 of a-z 0-9, got 'Tar.GZ'");
         assertThat(targetProblems("{kind: directory, path: ., url: \"redis://x\"" + when + "}"))
                 .containsExactly("targets.t.url: not used by kind directory");
-        assertThat(targetProblems("[kind, directory]")).containsExactly("targets.t: expected a map (kind, schedule, rpo, ...), got a list");
-        assertThat(targetProblems("{kind: postgres, database: app, user: no" + when + "}")).containsExactly(
-                "targets.t.user: expected a string, got false (YAML reads yes/no/true/false as booleans; quote it)");
+        assertThat(targetProblems("[kind, directory]"))
+                .containsExactly("targets.t: expected a map (kind, schedule, rpo, ...), got a list");
+        assertThat(targetProblems("{kind: postgres, database: app, user: no" + when + "}"))
+                .containsExactly(
+                        "targets.t.user: expected a string, got false (YAML reads yes/no/true/false as booleans; quote it)");
     }
 
     @Test
     void retentionIsChecked() throws IOException {
         String t = "{kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h, retention: %s}";
         assertThat(load(STORE + "targets:\n  t: " + t.formatted("{daily: 7, last: 2, within: 3d}") + "\n")
-                .targets().get("t").retention())
+                        .targets()
+                        .get("t")
+                        .retention())
                 .containsExactly(Map.entry("last", 2), Map.entry("daily", 7), Map.entry("within", Duration.ofDays(3)));
-        assertThat(targetProblems(t.formatted("{daly: 7, weekly: -1, monthly: many, within: forever}"))).containsExactly(
-                "targets.t.retention.daly: unknown key; did you mean 'daily'?",
-                "targets.t.retention.weekly: must be between 0 and 1000000, got -1",
-                "targets.t.retention.monthly: expected a whole number, got 'many'",
-                "targets.t.retention.within: bad duration 'forever' (use e.g. 30s, 5m, 26h, 7d, 1h30m)");
-        assertThat(targetProblems(t.formatted("[7]"))).containsExactly("targets.t.retention: expected a map (key: value lines), got a list");
+        assertThat(targetProblems(t.formatted("{daly: 7, weekly: -1, monthly: many, within: forever}")))
+                .containsExactly(
+                        "targets.t.retention.daly: unknown key; did you mean 'daily'?",
+                        "targets.t.retention.weekly: must be between 0 and 1000000, got -1",
+                        "targets.t.retention.monthly: expected a whole number, got 'many'",
+                        "targets.t.retention.within: bad duration 'forever' (use e.g. 30s, 5m, 26h, 7d, 1h30m)");
+        assertThat(targetProblems(t.formatted("[7]")))
+                .containsExactly("targets.t.retention: expected a map (key: value lines), got a list");
     }
 
     @Test
     void unknownKeysAreProblemsWithASuggestion() throws IOException {
         assertThat(problems(STORE + TARGET + "catalogue: {url: x}\nmqtt: {url: \"tcp://x:1883\", prefx: p}\n"
-                + "targets2: {}\n"))
+                        + "targets2: {}\n"))
                 .containsExactly(
                         "catalogue: unknown key; did you mean 'catalog'?",
                         "targets2: unknown key; did you mean 'targets'?",
                         "mqtt.prefx: unknown key; did you mean 'prefix'?");
-        assertThat(targetProblems("{kind: directory, path: ., schedul: \"0 0 * * * ?\", rpo: 2h, colour: red}")).containsExactly(
-                "targets.t.schedul: unknown key; did you mean 'schedule'?",
-                "targets.t.colour: unknown key",
-                "targets.t.schedule: required");
+        assertThat(targetProblems("{kind: directory, path: ., schedul: \"0 0 * * * ?\", rpo: 2h, colour: red}"))
+                .containsExactly(
+                        "targets.t.schedul: unknown key; did you mean 'schedule'?",
+                        "targets.t.colour: unknown key",
+                        "targets.t.schedule: required");
     }
 
     @Test
     void otherSectionsAreChecked() throws IOException {
-        assertThat(problems(STORE + TARGET + "catalog: {url: \"postgres://db/lifeboat\"}\nmqtt: {url: \"mqtt://x\", prefix: \"a/#\"}\n"
-                + "broker: {mqttPort: 0}\ndataDir: [a]\n")).containsExactly(
-                "dataDir: expected a string, got a list",
-                "catalog.url: must be a JDBC url (jdbc:postgresql://host:5432/db), got 'postgres://db/lifeboat'",
-                "mqtt.url: must start with tcp://, ssl://, ws:// or wss://, got 'mqtt://x'",
-                "mqtt.prefix: must be a topic without wildcards (+ #) or leading/trailing /, got 'a/#'",
-                "broker.mqttPort: must be between 1 and 65535, got 0");
+        assertThat(problems(STORE + TARGET
+                        + "catalog: {url: \"postgres://db/lifeboat\"}\nmqtt: {url: \"mqtt://x\", prefix: \"a/#\"}\n"
+                        + "broker: {mqttPort: 0}\ndataDir: [a]\n"))
+                .containsExactly(
+                        "dataDir: expected a string, got a list",
+                        "catalog.url: must be a JDBC url (jdbc:postgresql://host:5432/db), got 'postgres://db/lifeboat'",
+                        "mqtt.url: must start with tcp://, ssl://, ws:// or wss://, got 'mqtt://x'",
+                        "mqtt.prefix: must be a topic without wildcards (+ #) or leading/trailing /, got 'a/#'",
+                        "broker.mqttPort: must be between 1 and 65535, got 0");
     }
 
     @Test
     void severalProblemsAreAllListedInOneException() throws IOException {
-        ConfigException e = failure(STORE + "targets:\n"
-                + "  app-db: {kind: mysql, schedule: \"0 0 25 * * ?\", rpo: 1d}\n"
-                + "  cache: {kind: redis, url: \"redis://x\", schedule: \"0 0 * * * ?\", rpo: 1d, password: \"${REDIS_PW}\"}\n");
-        assertThat(e.getMessage()).isEqualTo(dir.resolve("lifeboat.yaml") + " has 3 problems:\n"
-                + "  - targets.app-db.kind: unknown kind 'mysql' (expected postgres, redis, directory, command)\n"
-                + "  - targets.app-db.schedule: bad cron '0 0 25 * * ?': Hour values must be between 0 and 23\n"
-                + "  - targets.cache.password: environment variable REDIS_PW is not set (nor REDIS_PW_FILE)");
+        ConfigException e = failure(
+                STORE + "targets:\n"
+                        + "  app-db: {kind: mysql, schedule: \"0 0 25 * * ?\", rpo: 1d}\n"
+                        + "  cache: {kind: redis, url: \"redis://x\", schedule: \"0 0 * * * ?\", rpo: 1d, password: \"${REDIS_PW}\"}\n");
+        assertThat(e.getMessage())
+                .isEqualTo(dir.resolve("lifeboat.yaml") + " has 3 problems:\n"
+                        + "  - targets.app-db.kind: unknown kind 'mysql' (expected postgres, redis, directory, command)\n"
+                        + "  - targets.app-db.schedule: bad cron '0 0 25 * * ?': Hour values must be between 0 and 23\n"
+                        + "  - targets.cache.password: environment variable REDIS_PW is not set (nor REDIS_PW_FILE)");
         assertThat(e.problems()).hasSize(3);
     }
 
@@ -297,9 +335,10 @@ class ConfigLoaderTest {
     void environmentVariablesDefaultsAndDollarEscapes() throws IOException {
         env.put("DB", "app");
         env.put("EMPTY", "");
-        LifeboatConfig c = load(STORE + "targets:\n  t: {kind: postgres, database: \"${DB}\", host: \"${PG_HOST:-db.local}\", "
-                + "port: \"${PG_PORT:-6543}\", user: \"${EMPTY:-fallback}\", password: \"pa$$word-$$${DB}-$x\", "
-                + "schedule: \"0 0 * * * ?\", rpo: \"${RPO:-2h}\"}\n");
+        LifeboatConfig c =
+                load(STORE + "targets:\n  t: {kind: postgres, database: \"${DB}\", host: \"${PG_HOST:-db.local}\", "
+                        + "port: \"${PG_PORT:-6543}\", user: \"${EMPTY:-fallback}\", password: \"pa$$word-$$${DB}-$x\", "
+                        + "schedule: \"0 0 * * * ?\", rpo: \"${RPO:-2h}\"}\n");
         TargetConfig t = c.targets().get("t");
         assertThat(t.database()).isEqualTo("app");
         assertThat(t.host()).isEqualTo("db.local");
@@ -322,16 +361,19 @@ class ConfigLoaderTest {
 
         env.put("S3_SECRET_FILE", dir.resolve("missing").toString());
         assertThat(problems("storage:\n  primary: {type: s3, endpoint: \"http://m:9000\", bucket: lifeboat, "
-                + "accessKey: a, secretKey: \"${S3_SECRET}\"}\n" + TARGET)).singleElement().asString()
+                        + "accessKey: a, secretKey: \"${S3_SECRET}\"}\n" + TARGET))
+                .singleElement()
+                .asString()
                 .startsWith("storage.primary.secretKey: cannot read the file named by S3_SECRET_FILE (")
                 .endsWith("): no such file");
     }
 
     @Test
     void badReferencesAreProblems() throws IOException {
-        assertThat(targetProblems("{kind: directory, path: \"${HOME\", schedule: \"0 0 * * * ?\", rpo: \"${1X}\"}")).containsExactly(
-                "targets.t.rpo: bad variable reference '${1X}' (use ${NAME} or ${NAME:-default}, $$ for a literal $)",
-                "targets.t.path: unterminated ${ (write $$ for a literal $)");
+        assertThat(targetProblems("{kind: directory, path: \"${HOME\", schedule: \"0 0 * * * ?\", rpo: \"${1X}\"}"))
+                .containsExactly(
+                        "targets.t.rpo: bad variable reference '${1X}' (use ${NAME} or ${NAME:-default}, $$ for a literal $)",
+                        "targets.t.path: unterminated ${ (write $$ for a literal $)");
     }
 
     @Test
@@ -340,23 +382,28 @@ class ConfigLoaderTest {
         env.put("SECRET", secret);
         Files.writeString(dir.resolve("pw"), secret);
         env.put("FROM_FILE_FILE", "pw");
-        ConfigException e = failure(STORE + "mqtt: {url: \"${SECRET}\", password: \"${SECRET}\"}\n"
-                + "catalog: {url: \"${FROM_FILE}\"}\n"
-                + "targets:\n  t: {kind: redis, url: \"${SECRET}\", schedule: \"${SECRET}\", rpo: \"${FROM_FILE}\", "
-                + "retention: {within: \"${SECRET}\", last: \"${SECRET}\"}, extension: \"${SECRET}\", port: \"${SECRET}\"}\n"
-                + "  u: {kind: command, command: [x], extension: \"${SECRET}\", schedule: \"0 0 * * * ${SECRET}\", rpo: 1h}\n");
+        ConfigException e = failure(
+                STORE + "mqtt: {url: \"${SECRET}\", password: \"${SECRET}\"}\n"
+                        + "catalog: {url: \"${FROM_FILE}\"}\n"
+                        + "targets:\n  t: {kind: redis, url: \"${SECRET}\", schedule: \"${SECRET}\", rpo: \"${FROM_FILE}\", "
+                        + "retention: {within: \"${SECRET}\", last: \"${SECRET}\"}, extension: \"${SECRET}\", port: \"${SECRET}\"}\n"
+                        + "  u: {kind: command, command: [x], extension: \"${SECRET}\", schedule: \"0 0 * * * ${SECRET}\", rpo: 1h}\n");
         assertThat(e.problems()).hasSizeGreaterThanOrEqualTo(9);
-        assertThat(e.getMessage()).doesNotContain(secret).contains("'${SECRET}'").contains("'${FROM_FILE}'");
+        assertThat(e.getMessage())
+                .doesNotContain(secret)
+                .contains("'${SECRET}'")
+                .contains("'${FROM_FILE}'");
         assertThat(String.valueOf(e.getCause())).doesNotContain(secret);
     }
 
     @Test
     void recordsPrintWithoutTheirSecrets() throws IOException {
         env.put("SECRET", "s3cr3t-Value-42");
-        LifeboatConfig c = load("storage:\n  primary: {type: s3, endpoint: \"http://m:9000\", bucket: lifeboat, accessKey: \"${SECRET}\", "
-                + "secretKey: \"${SECRET}\"}\ncatalog: {url: \"jdbc:h2:mem:x\", password: \"${SECRET}\"}\n"
-                + "mqtt: {password: \"${SECRET}\"}\n"
-                + "targets:\n  t: {kind: postgres, database: d, password: \"${SECRET}\", schedule: \"0 0 * * * ?\", rpo: 1h}\n");
+        LifeboatConfig c = load(
+                "storage:\n  primary: {type: s3, endpoint: \"http://m:9000\", bucket: lifeboat, accessKey: \"${SECRET}\", "
+                        + "secretKey: \"${SECRET}\"}\ncatalog: {url: \"jdbc:h2:mem:x\", password: \"${SECRET}\"}\n"
+                        + "mqtt: {password: \"${SECRET}\"}\n"
+                        + "targets:\n  t: {kind: postgres, database: d, password: \"${SECRET}\", schedule: \"0 0 * * * ?\", rpo: 1h}\n");
         assertThat(c.toString()).doesNotContain("s3cr3t-Value-42");
     }
 
@@ -369,29 +416,39 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + " has 1 problem:\n  - file: not found: " + file.toAbsolutePath()
                         + " (pick another with --config FILE or LIFEBOAT_CONFIG)");
-        assertThatThrownBy(() -> ConfigLoader.load(dir, env)).hasMessageContaining("file: is a directory, not a config file");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, env))
+                .hasMessageContaining("file: is a directory, not a config file");
     }
 
     @Test
     void emptyOrNonMapFile() throws IOException {
         assertThat(problems("")).containsExactly("file: is empty; it needs at least storage.primary and targets");
-        assertThat(problems("# only a comment\n")).containsExactly("file: is empty; it needs at least storage.primary and targets");
-        assertThat(problems("- a\n- b\n")).containsExactly("file: expected a map of sections at the top level, got a list");
+        assertThat(problems("# only a comment\n"))
+                .containsExactly("file: is empty; it needs at least storage.primary and targets");
+        assertThat(problems("- a\n- b\n"))
+                .containsExactly("file: expected a map of sections at the top level, got a list");
     }
 
     @Test
     void syntaxErrorIsOneProblemWithLineAndColumnButNotTheLine() throws IOException {
         env.put("X", "x");
         List<String> p = problems(STORE + "targets:\n  t: {kind: directory\n  password: hunter2: oops\n");
-        assertThat(p).singleElement().asString().matches("line 5, column \\d+: YAML syntax: .+").doesNotContain("hunter2");
+        assertThat(p)
+                .singleElement()
+                .asString()
+                .matches("line 5, column \\d+: YAML syntax: .+")
+                .doesNotContain("hunter2");
     }
 
     @Test
     void duplicateKeysAndSecondDocumentsAreProblems() throws IOException {
-        assertThat(problems(STORE + TARGET + "dataDir: a\ndataDir: b\n")).singleElement().asString()
-                .startsWith("line 6, column").contains("Duplicate field 'dataDir'");
-        assertThat(problems(STORE + TARGET + "---\ndataDir: b\n")).containsExactly(
-                "line 6, column 1: more than one YAML document (---); put everything in one");
+        assertThat(problems(STORE + TARGET + "dataDir: a\ndataDir: b\n"))
+                .singleElement()
+                .asString()
+                .startsWith("line 6, column")
+                .contains("Duplicate field 'dataDir'");
+        assertThat(problems(STORE + TARGET + "---\ndataDir: b\n"))
+                .containsExactly("line 6, column 1: more than one YAML document (---); put everything in one");
     }
 
     @Test
@@ -409,25 +466,40 @@ class ConfigLoaderTest {
         StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 30; i++) {
             String prev = "*a" + (i - 1);
-            yaml.append("a").append(i).append(": &a").append(i).append(" [")
+            yaml.append("a")
+                    .append(i)
+                    .append(": &a")
+                    .append(i)
+                    .append(" [")
                     .append(String.join(", ", List.of(prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)))
                     .append("]\n");
         }
-        assertThat(problems(yaml.toString())).singleElement().asString()
+        assertThat(problems(yaml.toString()))
+                .singleElement()
+                .asString()
                 .isEqualTo("line 2, column 10: YAML aliases (*name) are not supported; write the value out");
-        assertThat(problems(STORE + TARGET + "mqtt: &m {prefix: p}\nhttp: *m\n")).singleElement().asString()
+        assertThat(problems(STORE + TARGET + "mqtt: &m {prefix: p}\nhttp: *m\n"))
+                .singleElement()
+                .asString()
                 .endsWith("YAML aliases (*name) are not supported; write the value out");
     }
 
     @Test
     @Timeout(5)
     void deepNestingIsRefused() throws IOException {
-        assertThat(problems("a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n")).singleElement().asString()
-                .contains("line 1").containsIgnoringCase("depth");
-        assertThat(problems("a: " + "{b: ".repeat(40) + "1" + "}".repeat(40) + "\n")).singleElement().asString()
+        assertThat(problems("a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n"))
+                .singleElement()
+                .asString()
+                .contains("line 1")
+                .containsIgnoringCase("depth");
+        assertThat(problems("a: " + "{b: ".repeat(40) + "1" + "}".repeat(40) + "\n"))
+                .singleElement()
+                .asString()
                 .containsIgnoringCase("depth");
         // 20 levels are fine
-        assertThat(load(STORE + TARGET + "alerting: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n").targets()).hasSize(1);
+        assertThat(load(STORE + TARGET + "alerting: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n")
+                        .targets())
+                .hasSize(1);
     }
 
     @Test
@@ -441,14 +513,19 @@ class ConfigLoaderTest {
         Files.write(file, bytes);
         assertThatThrownBy(() -> ConfigLoader.load(file, env))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageEndingWith("line 3: not valid UTF-8 (byte 0xe9 at offset " + head.length + "); save the file as UTF-8");
+                .hasMessageEndingWith(
+                        "line 3: not valid UTF-8 (byte 0xe9 at offset " + head.length + "); save the file as UTF-8");
     }
 
     @Test
     void controlCharactersAndBinaryAreProblemsNotExceptions() throws IOException {
         assertThat(problems("a: \"\u0000\"\nb: \u0007\n")).hasSize(1);
         assertThat(problems("a: !!binary foo\n")).hasSize(1);
-        assertThat(problems(STORE + "targets:\n  \"bad\\nname\": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
-                .containsExactly("targets.bad?name: bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
+        assertThat(
+                        problems(
+                                STORE
+                                        + "targets:\n  \"bad\\nname\": {kind: directory, path: ., schedule: \"0 * * * * ?\", rpo: 5m}\n"))
+                .containsExactly(
+                        "targets.bad?name: bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
     }
 }

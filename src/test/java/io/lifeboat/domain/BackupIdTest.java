@@ -34,7 +34,8 @@ class BackupIdTest {
 
     @Test
     void hostileTextIsNotAnId() {
-        for (String bad : List.of("", "../etc/passwd", "20261123T173600Z-3fa9c1/../x", "20261123T173600Z", "latest:db")) {
+        for (String bad :
+                List.of("", "../etc/passwd", "20261123T173600Z-3fa9c1/../x", "20261123T173600Z", "latest:db")) {
             assertThat(BackupId.isValid(bad)).as(bad).isFalse();
             assertThatThrownBy(() -> new BackupId(bad)).isInstanceOf(IllegalArgumentException.class);
         }
@@ -44,8 +45,11 @@ class BackupIdTest {
     void manifestKeysParseOnlyWhenWellFormed() {
         assertThat(StorageLayout.parseManifestKey("app-db/20261123T173600Z-3fa9c1/manifest.json"))
                 .hasValueSatisfying(r -> assertThat(r.target()).isEqualTo("app-db"));
-        assertThat(StorageLayout.parseManifestKey("app-db/20261123T173600Z-3fa9c1/data.dump.zst")).isEmpty();
-        assertThat(StorageLayout.parseManifestKey("app-db/not-an-id/manifest.json")).isEmpty();
-        assertThat(StorageLayout.parseManifestKey("x/app-db/20261123T173600Z-3fa9c1/manifest.json")).isEmpty();
+        assertThat(StorageLayout.parseManifestKey("app-db/20261123T173600Z-3fa9c1/data.dump.zst"))
+                .isEmpty();
+        assertThat(StorageLayout.parseManifestKey("app-db/not-an-id/manifest.json"))
+                .isEmpty();
+        assertThat(StorageLayout.parseManifestKey("x/app-db/20261123T173600Z-3fa9c1/manifest.json"))
+                .isEmpty();
     }
 }

@@ -21,7 +21,9 @@ class DurationsTest {
     @Test
     void rejectsWhatIsNotADuration() {
         for (String bad : new String[] {"", "26", "h", "-5m", "5 m", "5y", "1.5h", null}) {
-            assertThatThrownBy(() -> Durations.parse(bad)).as(String.valueOf(bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Durations.parse(bad))
+                    .as(String.valueOf(bad))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

@@ -47,7 +47,8 @@ class BackupEndToEndIT {
     static final String BUCKET = "lifeboat";
     static final String MQTT = "tcp://127.0.0.1:1883";
 
-    @TempDir static Path work;
+    @TempDir
+    static Path work;
 
     S3ProxyServer s3;
     Postgres db;
@@ -62,10 +63,14 @@ class BackupEndToEndIT {
     @BeforeAll
     void startEverything() throws Exception {
         s3 = S3ProxyServer.launch();
-        minio = MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey()).build();
+        minio = MinioClient.builder()
+                .endpoint(s3.endpoint())
+                .credentials(s3.accessKey(), s3.secretKey())
+                .build();
 
         db = Postgres.create("lifeboat_e2e");
-        db.execute("create table users (id int primary key, name text not null, note text)",
+        db.execute(
+                "create table users (id int primary key, name text not null, note text)",
                 "insert into users select g, 'user ' || g, repeat(md5(g::text), 20) from generate_series(1, 5000) g",
                 "create table \"odd \"\"name\" (v text)",
                 "insert into \"odd \"\"name\" values ('quote '' and ; semicolon'), (E'tab\\tnewline\\n')");
@@ -113,7 +118,8 @@ class BackupEndToEndIT {
                     command: ["sh", "-c", "echo partial; echo 'pg_dump: error: connection refused' >&2; exit 3"]
                     schedule: "0 0 3 * * ?"
                     rpo: 26h
-                """.formatted(s3.endpoint(), BUCKET, MQTT, prefix, db.name(), redis.url(), folder, slowFlag, throttleFlag));
+                """.formatted(
+                        s3.endpoint(), BUCKET, MQTT, prefix, db.name(), redis.url(), folder, slowFlag, throttleFlag));
         cli = new LifeboatCli(config).env("IT_S3_KEY", s3.accessKey()).env("IT_S3_SECRET", s3.secretKey());
     }
 
@@ -143,10 +149,22 @@ class BackupEndToEndIT {
         assertThat(Files.size(dump)).isEqualTo(manifest.get("rawBytes").asLong());
 
         try (Postgres fresh = Postgres.create("lifeboat_restored")) {
-            run("pg_restore", "--no-owner", "-h", Postgres.HOST, "-p", String.valueOf(Postgres.PORT), "-U", Postgres.USER,
-                    "-d", fresh.name(), dump.toString());
-            assertThat(fresh.query("select count(*), sum(id), md5(string_agg(name || note, ',' order by id)) from users"))
-                    .isEqualTo(db.query("select count(*), sum(id), md5(string_agg(name || note, ',' order by id)) from users"));
+            run(
+                    "pg_restore",
+                    "--no-owner",
+                    "-h",
+                    Postgres.HOST,
+                    "-p",
+                    String.valueOf(Postgres.PORT),
+                    "-U",
+                    Postgres.USER,
+                    "-d",
+                    fresh.name(),
+                    dump.toString());
+            assertThat(fresh.query(
+                            "select count(*), sum(id), md5(string_agg(name || note, ',' order by id)) from users"))
+                    .isEqualTo(db.query(
+                            "select count(*), sum(id), md5(string_agg(name || note, ',' order by id)) from users"));
             assertThat(fresh.query("select v from \"odd \"\"name\" order by v"))
                     .isEqualTo(db.query("select v from \"odd \"\"name\" order by v"));
         }
@@ -163,7 +181,8 @@ class BackupEndToEndIT {
         try (ScratchRedis loaded = ScratchRedis.startWith(rdb)) {
             assertThat(loaded.get("greeting")).isEqualTo("hello");
             assertThat(loaded.call("HGET", "user:1", "role")).isNotNull();
-            assertThat(new String((byte[]) loaded.call("HGET", "user:1", "role"), StandardCharsets.UTF_8)).isEqualTo("admin");
+            assertThat(new String((byte[]) loaded.call("HGET", "user:1", "role"), StandardCharsets.UTF_8))
+                    .isEqualTo("admin");
             assertThat(loaded.call("LLEN", "queue")).isEqualTo(3L);
             assertThat((byte[]) loaded.call("GET", "binary")).isEqualTo(new byte[] {0, 1, 2, (byte) 0xff});
         }
@@ -179,7 +198,9 @@ class BackupEndToEndIT {
         run("sh", "-c", "zstd -q -d --stdout '" + zst + "' | tar -x -C '" + out + "'");
         for (String file : List.of("settings.yaml", "nested/deeper/blob.bin", "empty")) {
             assertThat(out.resolve(file)).as(file).exists();
-            assertThat(Files.readAllBytes(out.resolve(file))).as(file).isEqualTo(Files.readAllBytes(folder.resolve(file)));
+            assertThat(Files.readAllBytes(out.resolve(file)))
+                    .as(file)
+                    .isEqualTo(Files.readAllBytes(folder.resolve(file)));
         }
     }
 
@@ -193,8 +214,9 @@ class BackupEndToEndIT {
         String key = manifest("app-config", id).get("artifactKey").asText();
         byte[] stored = Files.readAllBytes(download(key));
         stored[stored.length / 2] ^= 0x01;
-        minio.putObject(PutObjectArgs.builder().bucket(BUCKET).object(key)
-                .stream(new ByteArrayInputStream(stored), stored.length, -1).build());
+        minio.putObject(PutObjectArgs.builder().bucket(BUCKET).object(key).stream(
+                        new ByteArrayInputStream(stored), stored.length, -1)
+                .build());
 
         try (MqttRecorder alerts = new MqttRecorder(MQTT, prefix + "/alerts")) {
             Result verify = cli.run("verify", id);
@@ -229,7 +251,10 @@ class BackupEndToEndIT {
         Files.delete(slowFlag);
         Result again = cli.run("backup", "slow");
         assertThat(again.exitCode()).as(again.toString()).isZero();
-        assertThat(Json.MAPPER.readTree(cli.run("list", "slow", "--json").stdout()).size()).isEqualTo(1);
+        assertThat(Json.MAPPER
+                        .readTree(cli.run("list", "slow", "--json").stdout())
+                        .size())
+                .isEqualTo(1);
     }
 
     @Test
@@ -239,7 +264,9 @@ class BackupEndToEndIT {
             LifeboatCli.Started run = cli.start("backup", "throttled");
             Thread.sleep(2500);
             s3.stop();
-            assertThat(run.process().waitFor(90, TimeUnit.SECONDS)).as("backup gives up once the server is gone").isTrue();
+            assertThat(run.process().waitFor(90, TimeUnit.SECONDS))
+                    .as("backup gives up once the server is gone")
+                    .isTrue();
             assertThat(run.process().exitValue()).as(run.output()).isEqualTo(1);
             assertThat(run.output()).contains("backup FAILED").containsIgnoringCase("upload");
         } finally {
@@ -247,7 +274,10 @@ class BackupEndToEndIT {
         }
         assertThat(keys("throttled/")).noneMatch(k -> k.endsWith("manifest.json"));
         JsonNode status = Json.MAPPER.readTree(cli.run("status", "--json").stdout());
-        JsonNode throttled = stream(status.get("targets")).filter(t -> t.get("target").asText().equals("throttled")).findFirst().orElseThrow();
+        JsonNode throttled = stream(status.get("targets"))
+                .filter(t -> t.get("target").asText().equals("throttled"))
+                .findFirst()
+                .orElseThrow();
         assertThat(throttled.get("lastRunResult").asText()).isEqualTo("failed");
         assertThat(throttled.get("lastRunError").asText()).containsIgnoringCase("upload");
 
@@ -263,14 +293,21 @@ class BackupEndToEndIT {
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.stdout()).isEmpty();
             assertThat(r.stderr()).contains("connection refused").contains("exit");
-            assertThat(mqtt.await(m -> m.topic().endsWith("/alerts") && m.payload().contains("BackupFailed"), Duration.ofSeconds(10)))
+            assertThat(mqtt.await(
+                            m -> m.topic().endsWith("/alerts") && m.payload().contains("BackupFailed"),
+                            Duration.ofSeconds(10)))
                     .isPresent();
-            assertThat(mqtt.await(m -> m.topic().endsWith("/events") && m.payload().contains("backup.failed"), Duration.ofSeconds(10)))
+            assertThat(mqtt.await(
+                            m -> m.topic().endsWith("/events") && m.payload().contains("backup.failed"),
+                            Duration.ofSeconds(10)))
                     .isPresent();
         }
         assertThat(keys("broken/")).isEmpty();
         JsonNode status = Json.MAPPER.readTree(cli.run("status", "--json").stdout());
-        JsonNode broken = stream(status.get("targets")).filter(t -> t.get("target").asText().equals("broken")).findFirst().orElseThrow();
+        JsonNode broken = stream(status.get("targets"))
+                .filter(t -> t.get("target").asText().equals("broken"))
+                .findFirst()
+                .orElseThrow();
         assertThat(broken.get("lastRunResult").asText()).isEqualTo("failed");
         assertThat(broken.get("rpoState").asText()).isEqualTo("breached");
     }
@@ -282,23 +319,37 @@ class BackupEndToEndIT {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             String id = r.stdout().strip();
             for (String type : List.of("backup.started", "backup.finished", "verify.verified")) {
-                assertThat(mqtt.await(m -> m.topic().equals(prefix + "/events") && m.payload().contains("\"" + type + "\"")
-                        && m.payload().contains(id), Duration.ofSeconds(10))).as(type).isPresent();
+                assertThat(mqtt.await(
+                                m -> m.topic().equals(prefix + "/events")
+                                        && m.payload().contains("\"" + type + "\"")
+                                        && m.payload().contains(id),
+                                Duration.ofSeconds(10)))
+                        .as(type)
+                        .isPresent();
             }
-            assertThat(mqtt.await(m -> m.topic().equals(prefix + "/backup/app-config/state") && m.payload().contains(id),
-                    Duration.ofSeconds(10))).isPresent();
+            assertThat(mqtt.await(
+                            m -> m.topic().equals(prefix + "/backup/app-config/state")
+                                    && m.payload().contains(id),
+                            Duration.ofSeconds(10)))
+                    .isPresent();
             List<MqttRecorder.Received> received = mqtt.received();
             // one-shot commands never speak for the daemon: not even a killed one leaves an 'offline' will
             assertThat(received).noneMatch(m -> m.topic().equals(prefix + "/status"));
-            assertThat(received).allSatisfy(m -> assertThat(m.msgId()).as(m.toString()).isNotNull());
-            assertThat(received.stream().map(MqttRecorder.Received::msgId).toList()).doesNotHaveDuplicates();
+            assertThat(received)
+                    .allSatisfy(m -> assertThat(m.msgId()).as(m.toString()).isNotNull());
+            assertThat(received.stream().map(MqttRecorder.Received::msgId).toList())
+                    .doesNotHaveDuplicates();
         }
         // retained: a subscriber that comes later still gets the state
         try (MqttRecorder late = new MqttRecorder(MQTT, prefix + "/backup/app-config/state")) {
             var state = late.await(m -> true, Duration.ofSeconds(5));
             assertThat(state).isPresent();
             assertThat(state.get().retained()).isTrue();
-            assertThat(Json.MAPPER.readTree(state.get().payload()).get("rpoState").asText()).isEqualTo("ok");
+            assertThat(Json.MAPPER
+                            .readTree(state.get().payload())
+                            .get("rpoState")
+                            .asText())
+                    .isEqualTo("ok");
         }
     }
 
@@ -306,7 +357,8 @@ class BackupEndToEndIT {
     void twoBackupsOfOneTargetNeverOverlap() throws Exception {
         LifeboatCli.Started a = cli.start("backup", "app-db", "--reason", "first");
         LifeboatCli.Started b = cli.start("backup", "app-db", "--reason", "second");
-        assertThat(a.process().waitFor(120, TimeUnit.SECONDS) && b.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(a.process().waitFor(120, TimeUnit.SECONDS) && b.process().waitFor(120, TimeUnit.SECONDS))
+                .isTrue();
         assertThat(a.process().exitValue()).as(a.output()).isZero();
         assertThat(b.process().exitValue()).as(b.output()).isZero();
         JsonNode rows = Json.MAPPER.readTree(cli.run("list", "app-db", "--json").stdout());
@@ -319,7 +371,8 @@ class BackupEndToEndIT {
         });
         assertThat(mine).hasSize(2);
         // newest first: the later one started only after the earlier one had finished
-        assertThat(mine.get(0).get("startedAt").asText()).isGreaterThanOrEqualTo(mine.get(1).get("finishedAt").asText());
+        assertThat(mine.get(0).get("startedAt").asText())
+                .isGreaterThanOrEqualTo(mine.get(1).get("finishedAt").asText());
     }
 
     @Test
@@ -330,14 +383,21 @@ class BackupEndToEndIT {
         assertThat(catalog).exists();
         deleteTree(catalog);
         JsonNode before = Json.MAPPER.readTree(cli.run("status", "--json").stdout());
-        assertThat(stream(before.get("targets")).filter(t -> t.get("target").asText().equals("app-config")).findFirst().orElseThrow()
-                .hasNonNull("lastVerifiedId")).isFalse();
+        assertThat(stream(before.get("targets"))
+                        .filter(t -> t.get("target").asText().equals("app-config"))
+                        .findFirst()
+                        .orElseThrow()
+                        .hasNonNull("lastVerifiedId"))
+                .isFalse();
 
         Result rebuild = cli.run("catalog", "rebuild");
         assertThat(rebuild.exitCode()).as(rebuild.toString()).isZero();
         assertThat(rebuild.stdout()).containsPattern("catalog rebuilt: [1-9]\\d* backup");
         JsonNode after = Json.MAPPER.readTree(cli.run("status", "--json").stdout());
-        JsonNode appConfig = stream(after.get("targets")).filter(t -> t.get("target").asText().equals("app-config")).findFirst().orElseThrow();
+        JsonNode appConfig = stream(after.get("targets"))
+                .filter(t -> t.get("target").asText().equals("app-config"))
+                .findFirst()
+                .orElseThrow();
         assertThat(appConfig.get("lastVerifiedId").asText()).isNotBlank();
     }
 
@@ -358,14 +418,18 @@ class BackupEndToEndIT {
 
     private JsonNode manifest(String target, String id) throws Exception {
         assertThat(id).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
-        try (InputStream in = minio.getObject(GetObjectArgs.builder().bucket(BUCKET).object(target + "/" + id + "/manifest.json").build())) {
+        try (InputStream in = minio.getObject(GetObjectArgs.builder()
+                .bucket(BUCKET)
+                .object(target + "/" + id + "/manifest.json")
+                .build())) {
             return Json.MAPPER.readTree(in);
         }
     }
 
     private Path download(String key) throws Exception {
         Path file = work.resolve(key.replace('/', '_'));
-        try (InputStream in = minio.getObject(GetObjectArgs.builder().bucket(BUCKET).object(key).build())) {
+        try (InputStream in = minio.getObject(
+                GetObjectArgs.builder().bucket(BUCKET).object(key).build())) {
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return file;
@@ -373,7 +437,11 @@ class BackupEndToEndIT {
 
     private List<String> keys(String prefix) throws Exception {
         List<String> keys = new ArrayList<>();
-        for (io.minio.Result<Item> item : minio.listObjects(ListObjectsArgs.builder().bucket(BUCKET).prefix(prefix).recursive(true).build())) {
+        for (io.minio.Result<Item> item : minio.listObjects(ListObjectsArgs.builder()
+                .bucket(BUCKET)
+                .prefix(prefix)
+                .recursive(true)
+                .build())) {
             keys.add(item.get().objectName());
         }
         return keys;
@@ -394,7 +462,9 @@ class BackupEndToEndIT {
 
     private static long bytesIn(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 
@@ -417,7 +487,10 @@ class BackupEndToEndIT {
     }
 
     private static JsonNode find(JsonNode rows, String id) {
-        return stream(rows).filter(r -> r.get("manifest").get("id").asText().equals(id)).findFirst().orElseThrow();
+        return stream(rows)
+                .filter(r -> r.get("manifest").get("id").asText().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Stream<JsonNode> stream(JsonNode array) {

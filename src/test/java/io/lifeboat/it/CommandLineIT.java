@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a user sees from the launcher jar when the config is wrong: every problem at once, a non-zero exit. */
 class CommandLineIT {
 
-    @TempDir Path work;
+    @TempDir
+    Path work;
 
     @Test
     void anInvalidConfigNamesEveryBadKeyAtOnceAndExitsNonZero() throws Exception {
@@ -50,7 +51,9 @@ class CommandLineIT {
     @Test
     void anUnknownCommandPrintsUsage() throws Exception {
         Path config = work.resolve("lifeboat.yaml");
-        Files.writeString(config, "storage: {primary: {type: filesystem, path: store}}\ntargets: {t: {kind: directory, path: ., schedule: \"0 0 2 * * ?\", rpo: 1d}}\n");
+        Files.writeString(
+                config,
+                "storage: {primary: {type: filesystem, path: store}}\ntargets: {t: {kind: directory, path: ., schedule: \"0 0 2 * * ?\", rpo: 1d}}\n");
         Result r = new LifeboatCli(config).run("explode");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.stderr()).contains("Unmatched argument").contains("'explode'");

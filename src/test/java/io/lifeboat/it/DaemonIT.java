@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code ./lifeboat run}: schedules fire, a missed schedule is caught up once, events reach real Mosquitto. */
 class DaemonIT {
 
-    @TempDir Path work;
+    @TempDir
+    Path work;
 
     @Test
     void aMissedScheduleRunsOnceAtStartAndCronSlotsFireAfterwards() throws Exception {
@@ -38,10 +39,17 @@ class DaemonIT {
         LifeboatCli cli = new LifeboatCli(config);
         Process daemon = cli.start("run").process();
         try (MqttRecorder mqtt = new MqttRecorder("tcp://127.0.0.1:1883", prefix + "/#")) {
-            assertThat(mqtt.await(m -> m.topic().equals(prefix + "/status") && m.payload().equals("online"), Duration.ofSeconds(60)))
-                    .as("daemon announces itself").isPresent();
+            assertThat(mqtt.await(
+                            m -> m.topic().equals(prefix + "/status")
+                                    && m.payload().equals("online"),
+                            Duration.ofSeconds(60)))
+                    .as("daemon announces itself")
+                    .isPresent();
             // the nightly target never ran: one catch-up backup at start, and only one
-            assertThat(mqtt.await(m -> m.payload().contains("verify.verified") && m.payload().contains("\"nightly\""), Duration.ofSeconds(60)))
+            assertThat(mqtt.await(
+                            m -> m.payload().contains("verify.verified")
+                                    && m.payload().contains("\"nightly\""),
+                            Duration.ofSeconds(60)))
                     .isPresent();
             // the frequent target fires on its cron several times
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
@@ -57,9 +65,11 @@ class DaemonIT {
                 daemon.destroyForcibly();
             }
         }
-        JsonNode list = Json.MAPPER.readTree(cli.run("list", "nightly", "--json").stdout());
+        JsonNode list =
+                Json.MAPPER.readTree(cli.run("list", "nightly", "--json").stdout());
         assertThat(list.size()).isEqualTo(1);
-        assertThat(list.get(0).get("manifest").get("trigger").get("detail").asText()).contains("catch-up");
+        assertThat(list.get(0).get("manifest").get("trigger").get("detail").asText())
+                .contains("catch-up");
 
         // a restart on a machine that lost its catalog: the index comes back from storage, the retained
         // state is published at once, and the nightly backup on record means no second catch-up
@@ -68,11 +78,27 @@ class DaemonIT {
         Process again = secondRun.process();
         try (MqttRecorder mqtt = new MqttRecorder("tcp://127.0.0.1:1883", prefix + "/#")) {
             // live (not the retained copy from the first run): published by this start, from the rebuilt index
-            var state = mqtt.await(m -> m.topic().equals(prefix + "/backup/nightly/state") && !m.retained()
-                    && m.payload().contains(list.get(0).get("manifest").get("id").asText()), Duration.ofSeconds(60));
-            assertThat(state).as("state of nightly from the rebuilt catalog\n" + secondRun.output()).isPresent();
-            assertThat(Json.MAPPER.readTree(state.get().payload()).get("rpoState").asText()).isEqualTo("ok");
-            assertThat(mqtt.await(m -> m.payload().contains("verify.verified") && m.payload().contains("\"frequent\""), Duration.ofSeconds(60)))
+            var state = mqtt.await(
+                    m -> m.topic().equals(prefix + "/backup/nightly/state")
+                            && !m.retained()
+                            && m.payload()
+                                    .contains(list.get(0)
+                                            .get("manifest")
+                                            .get("id")
+                                            .asText()),
+                    Duration.ofSeconds(60));
+            assertThat(state)
+                    .as("state of nightly from the rebuilt catalog\n" + secondRun.output())
+                    .isPresent();
+            assertThat(Json.MAPPER
+                            .readTree(state.get().payload())
+                            .get("rpoState")
+                            .asText())
+                    .isEqualTo("ok");
+            assertThat(mqtt.await(
+                            m -> m.payload().contains("verify.verified")
+                                    && m.payload().contains("\"frequent\""),
+                            Duration.ofSeconds(60)))
                     .isPresent();
             Thread.sleep(3000);
             assertThat(verifiedCount(mqtt, "nightly")).isZero();
@@ -95,7 +121,10 @@ class DaemonIT {
 
     private static long verifiedCount(MqttRecorder mqtt, String target) {
         List<MqttRecorder.Received> all = new ArrayList<>(mqtt.received());
-        return all.stream().filter(m -> m.topic().endsWith("/events") && m.payload().contains("verify.verified")
-                && m.payload().contains("\"target\":\"" + target + "\"")).count();
+        return all.stream()
+                .filter(m -> m.topic().endsWith("/events")
+                        && m.payload().contains("verify.verified")
+                        && m.payload().contains("\"target\":\"" + target + "\""))
+                .count();
     }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BackupPipelineTest {
 
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     @Test
     void storesAStandardZstdObjectWhoseHashAndSizesAreThoseOfWhatWasStored() throws Exception {
@@ -35,12 +36,15 @@ class BackupPipelineTest {
         FilesystemStore store = new FilesystemStore(root);
         Progress progress = new Progress();
 
-        StoredArtifact a = new BackupPipeline(store, 3, 2).run(source(raw), "t/20261123T000000Z-000001/data.bin.zst", progress);
+        StoredArtifact a =
+                new BackupPipeline(store, 3, 2).run(source(raw), "t/20261123T000000Z-000001/data.bin.zst", progress);
 
         byte[] stored = store.getBytes(a.key());
         assertThat(a.storedBytes()).isEqualTo(stored.length).isLessThan(raw.length);
         assertThat(a.rawBytes()).isEqualTo(raw.length);
-        assertThat(a.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored)));
+        assertThat(a.sha256())
+                .isEqualTo(HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(stored)));
         try (InputStream in = new ZstdInputStream(new java.io.ByteArrayInputStream(stored))) {
             assertThat(in.readAllBytes()).isEqualTo(raw);
         }
@@ -64,7 +68,8 @@ class BackupPipelineTest {
             @Override
             public void writeTo(OutputStream out) throws IOException, SourceFailedException {
                 out.write(sample(5_000_000));
-                throw new SourceFailedException("pg_dump exited with code 1", "pg_dump: error: connection to server lost");
+                throw new SourceFailedException(
+                        "pg_dump exited with code 1", "pg_dump: error: connection to server lost");
             }
         };
         assertThatThrownBy(() -> new BackupPipeline(store, 3, 2).run(failing, "t/x/data.dump.zst", new Progress()))
@@ -94,7 +99,8 @@ class BackupPipelineTest {
                 }
             }
         };
-        assertThatThrownBy(() -> new BackupPipeline(breaksAfter2Mb, 1, 1).run(endless, "t/x/data.bin.zst", new Progress()))
+        assertThatThrownBy(
+                        () -> new BackupPipeline(breaksAfter2Mb, 1, 1).run(endless, "t/x/data.bin.zst", new Progress()))
                 .isInstanceOf(BackupFailedException.class)
                 .hasMessageContaining("upload failed")
                 .hasMessageContaining("disk full");
@@ -130,10 +136,12 @@ class BackupPipelineTest {
         out.write(new byte[10]); // fills the one slot
         reader.start();
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 100; i++) {
-                out.write(new byte[10]);
-            }
-        }).isInstanceOf(IOException.class).hasMessageContaining("server went away");
+                    for (int i = 0; i < 100; i++) {
+                        out.write(new byte[10]);
+                    }
+                })
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("server went away");
     }
 
     // --- helpers
@@ -144,7 +152,10 @@ class BackupPipelineTest {
         List<String> words = List.of("backup", "restore", "verify", "lifeboat", "postgres", "redis", "folder", "drill");
         StringBuilder b = new StringBuilder(size + 64);
         while (b.length() < size) {
-            b.append(words.get(r.nextInt(words.size()))).append(' ').append(r.nextInt(100_000)).append('\n');
+            b.append(words.get(r.nextInt(words.size())))
+                    .append(' ')
+                    .append(r.nextInt(100_000))
+                    .append('\n');
         }
         return b.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }

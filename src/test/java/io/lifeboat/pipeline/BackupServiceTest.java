@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The backup service on local parts only: a folder store, the embedded catalog, folder and command sources. */
 class BackupServiceTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     LifeboatConfig config;
     FilesystemStore store;
@@ -57,8 +58,10 @@ class BackupServiceTest {
         config = ConfigLoader.load(dir.resolve("lifeboat.yaml"), Map.of());
         store = new FilesystemStore(config.primary().path());
         catalog = Catalog.open(config.catalog(), config.dataDir());
-        EventSink sink = (topic, payload, retained) -> published.add(new String[] {topic, new String(payload, StandardCharsets.UTF_8)});
-        service = new BackupService(config, store, catalog, new Events(sink), Clock.systemUTC(), new BackupService.Compression(3, 1));
+        EventSink sink = (topic, payload, retained) ->
+                published.add(new String[] {topic, new String(payload, StandardCharsets.UTF_8)});
+        service = new BackupService(
+                config, store, catalog, new Events(sink), Clock.systemUTC(), new BackupService.Compression(3, 1));
     }
 
     @AfterEach
@@ -70,16 +73,25 @@ class BackupServiceTest {
     void aBackupIsStoredManifestedVerifiedRecordedAndAnnounced() throws Exception {
         Manifest m = service.backup("files", Trigger.manual("test"), new Progress());
 
-        assertThat(store.list("files/")).containsExactlyInAnyOrder(
-                m.artifactKey(), StorageLayout.manifestKey("files", m.backupId()),
-                store.list(StorageLayout.verificationPrefix("files", m.backupId())).get(0));
+        assertThat(store.list("files/"))
+                .containsExactlyInAnyOrder(
+                        m.artifactKey(),
+                        StorageLayout.manifestKey("files", m.backupId()),
+                        store.list(StorageLayout.verificationPrefix("files", m.backupId()))
+                                .get(0));
         Manifest stored = Json.read(store.getBytes(StorageLayout.manifestKey("files", m.backupId())), Manifest.class);
         assertThat(stored).isEqualTo(m);
         assertThat(stored.restoreHint()).contains("tar -x");
-        assertThat(new StoredBackups(store).scan("files")).singleElement().satisfies(f -> assertThat(f.verified()).isTrue());
-        assertThat(catalog.latestVerified("files")).hasValueSatisfying(b -> assertThat(b.id()).isEqualTo(m.id()));
-        assertThat(catalog.lastRun("files")).hasValueSatisfying(r -> assertThat(r.result()).isEqualTo("succeeded"));
-        assertThat(published).extracting(p -> p[0]).containsSubsequence("events", "events", "events", "backup/files/state");
+        assertThat(new StoredBackups(store).scan("files"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.verified()).isTrue());
+        assertThat(catalog.latestVerified("files"))
+                .hasValueSatisfying(b -> assertThat(b.id()).isEqualTo(m.id()));
+        assertThat(catalog.lastRun("files"))
+                .hasValueSatisfying(r -> assertThat(r.result()).isEqualTo("succeeded"));
+        assertThat(published)
+                .extracting(p -> p[0])
+                .containsSubsequence("events", "events", "events", "backup/files/state");
         assertThat(published).extracting(p -> p[1]).anyMatch(p -> p.contains("\"verify.verified\""));
     }
 
@@ -93,7 +105,8 @@ class BackupServiceTest {
             assertThat(r.stderr()).contains("oops");
         });
         assertThat(published).anyMatch(p -> p[0].equals("alerts") && p[1].contains("BackupFailed:failing"));
-        assertThat(published).anyMatch(p -> p[0].equals("backup/failing/state") && p[1].contains("\"rpoState\":\"breached\""));
+        assertThat(published)
+                .anyMatch(p -> p[0].equals("backup/failing/state") && p[1].contains("\"rpoState\":\"breached\""));
     }
 
     @Test
@@ -107,9 +120,12 @@ class BackupServiceTest {
 
         assertThat(v.ok()).isFalse();
         assertThat(v.detail()).contains("sha256 mismatch");
-        assertThat(published).anyMatch(p -> p[0].equals("alerts") && p[1].contains("\"critical\"") && p[1].contains(m.id()));
+        assertThat(published)
+                .anyMatch(p -> p[0].equals("alerts") && p[1].contains("\"critical\"") && p[1].contains(m.id()));
         assertThat(catalog.latestVerified("files")).isEmpty();
-        assertThat(new StoredBackups(store).scan("files")).singleElement().satisfies(f -> assertThat(f.verified()).isFalse());
+        assertThat(new StoredBackups(store).scan("files"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.verified()).isFalse());
     }
 
     @Test
@@ -135,6 +151,7 @@ class BackupServiceTest {
         assertThat(service.resolve(m.id()).target()).isEqualTo("files");
         assertThatThrownBy(() -> service.resolve("latest:nothing")).hasMessageContaining("no backup of 'nothing'");
         assertThatThrownBy(() -> service.resolve("../files")).hasMessageContaining("neither a backup id");
-        assertThatThrownBy(() -> service.backup("../etc", Trigger.manual("x"), new Progress())).hasMessageContaining("unknown target");
+        assertThatThrownBy(() -> service.backup("../etc", Trigger.manual("x"), new Progress()))
+                .hasMessageContaining("unknown target");
     }
 }

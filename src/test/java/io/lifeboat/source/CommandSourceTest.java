@@ -74,8 +74,8 @@ class CommandSourceTest {
     void nonZeroExitFailsWithToolExitCodeAndStderr() {
         CommandSource source = new CommandSource(List.of("sh", "-c", "echo partial; echo 'disk on fire' >&2; exit 3"));
 
-        SourceFailedException e = catchThrowableOfType(SourceFailedException.class,
-                () -> source.writeTo(new ByteArrayOutputStream()));
+        SourceFailedException e =
+                catchThrowableOfType(SourceFailedException.class, () -> source.writeTo(new ByteArrayOutputStream()));
 
         assertThat(e).hasMessageContaining("sh exited with code 3").hasMessageContaining("disk on fire");
         assertThat(e.stderr()).isEqualTo("disk on fire\n");
@@ -88,15 +88,17 @@ class CommandSourceTest {
                 + " head -c 3000000 /dev/zero; exit 1";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        SourceFailedException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> catchThrowableOfType(
-                SourceFailedException.class, () -> new CommandSource(List.of("sh", "-c", script)).writeTo(out)));
+        SourceFailedException e = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> catchThrowableOfType(
+                        SourceFailedException.class,
+                        () -> new CommandSource(List.of("sh", "-c", script)).writeTo(out)));
 
         assertThat(out.size()).isEqualTo(3_000_000);
         assertThat(e).hasMessageContaining("exited with code 1").hasMessageContaining("last words");
-        assertThat(e.stderr()).endsWith("eee last words\n")
-                .startsWith("[")
-                .contains("earlier bytes of stderr dropped");
-        assertThat(e.stderr().length()).isBetween(ProcessStreamer.STDERR_TAIL_BYTES, ProcessStreamer.STDERR_TAIL_BYTES + 100);
+        assertThat(e.stderr()).endsWith("eee last words\n").startsWith("[").contains("earlier bytes of stderr dropped");
+        assertThat(e.stderr().length())
+                .isBetween(ProcessStreamer.STDERR_TAIL_BYTES, ProcessStreamer.STDERR_TAIL_BYTES + 100);
     }
 
     @Test
@@ -121,7 +123,8 @@ class CommandSourceTest {
             }
         };
 
-        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30),
+        assertThatThrownBy(() -> assertTimeoutPreemptively(
+                        Duration.ofSeconds(30),
                         () -> new CommandSource(List.of("sh", "-c", script)).writeTo(dyingUpload)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("upload died");
@@ -155,7 +158,8 @@ class CommandSourceTest {
     @Test
     void environmentReachesTheProcessButNotItsCommandLine() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ProcessStreamer streamer = new ProcessStreamer("sh",
+        ProcessStreamer streamer = new ProcessStreamer(
+                "sh",
                 List.of("sh", "-c", "printf %s \"$LIFEBOAT_TEST_SECRET\"; cat /proc/$$/cmdline"),
                 Map.of("LIFEBOAT_TEST_SECRET", "s3cr3t"));
 
@@ -188,8 +192,10 @@ class CommandSourceTest {
     void versionIsTheFirstLineOrUnknown() {
         assertThat(ProcessStreamer.version(List.of("sh", "-c", "echo; echo 'tool 1.2.3'; echo more")))
                 .isEqualTo("tool 1.2.3");
-        assertThat(ProcessStreamer.version(List.of("lifeboat-no-such-tool-4711", "--version"))).isEqualTo("unknown");
-        assertThat(ProcessStreamer.version(List.of("sh", "-c", "echo oops; exit 2"))).isEqualTo("unknown");
+        assertThat(ProcessStreamer.version(List.of("lifeboat-no-such-tool-4711", "--version")))
+                .isEqualTo("unknown");
+        assertThat(ProcessStreamer.version(List.of("sh", "-c", "echo oops; exit 2")))
+                .isEqualTo("unknown");
     }
 
     private static long readPid(Path file) {

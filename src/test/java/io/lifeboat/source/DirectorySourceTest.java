@@ -68,16 +68,23 @@ class DirectorySourceTest {
             Path original = tree.resolve(relative);
             Path copy = restored.resolve(relative);
             if (Files.isSymbolicLink(original)) {
-                assertThat(Files.isSymbolicLink(copy)).as(relative + " is a link").isTrue();
+                assertThat(Files.isSymbolicLink(copy))
+                        .as(relative + " is a link")
+                        .isTrue();
                 assertThat(Files.readSymbolicLink(copy)).as(relative).isEqualTo(Files.readSymbolicLink(original));
             } else if (Files.isDirectory(original)) {
                 assertThat(copy).isDirectory();
             } else {
-                assertThat(Files.mismatch(original, copy)).as(relative + " differs at byte").isEqualTo(-1L);
-                assertThat(Files.getPosixFilePermissions(copy)).as(relative)
+                assertThat(Files.mismatch(original, copy))
+                        .as(relative + " differs at byte")
+                        .isEqualTo(-1L);
+                assertThat(Files.getPosixFilePermissions(copy))
+                        .as(relative)
                         .isEqualTo(Files.getPosixFilePermissions(original));
-                assertThat(Files.getLastModifiedTime(copy).toInstant().getEpochSecond()).as(relative)
-                        .isEqualTo(Files.getLastModifiedTime(original).toInstant().getEpochSecond());
+                assertThat(Files.getLastModifiedTime(copy).toInstant().getEpochSecond())
+                        .as(relative)
+                        .isEqualTo(
+                                Files.getLastModifiedTime(original).toInstant().getEpochSecond());
             }
         }
         assertThat(Files.getLastModifiedTime(restored.resolve("run.sh")).toInstant())
@@ -96,9 +103,21 @@ class DirectorySourceTest {
         String listing = run("tar", "-t", "-f", archive.toString());
 
         assertThat(second).isEqualTo(first);
-        assertThat(listing.lines()).containsExactly(
-                "a/", "a/b/", "a/b/" + LONG_NAME, "a/b/c/", "a/b/c/deep.txt", "a/random.bin",
-                "dangling", "empty-dir/", "empty.txt", "grüße.txt", "link-to-deep", "link-to-dir", "run.sh");
+        assertThat(listing.lines())
+                .containsExactly(
+                        "a/",
+                        "a/b/",
+                        "a/b/" + LONG_NAME,
+                        "a/b/c/",
+                        "a/b/c/deep.txt",
+                        "a/random.bin",
+                        "dangling",
+                        "empty-dir/",
+                        "empty.txt",
+                        "grüße.txt",
+                        "link-to-deep",
+                        "link-to-dir",
+                        "run.sh");
     }
 
     @Test
@@ -160,7 +179,9 @@ class DirectorySourceTest {
     void anUnreadableFileFailsNamingIt() throws IOException {
         Path secret = Files.writeString(tree.resolve("secret.txt"), "no access");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
-        assumeThat(Files.isReadable(secret)).as("runs as root, who reads anything").isFalse();
+        assumeThat(Files.isReadable(secret))
+                .as("runs as root, who reads anything")
+                .isFalse();
 
         assertThatThrownBy(() -> new DirectorySource(tree).writeTo(new ByteArrayOutputStream()))
                 .isInstanceOf(SourceFailedException.class)
@@ -171,7 +192,8 @@ class DirectorySourceTest {
     void restoreHintUsesStockTools() {
         DirectorySource source = new DirectorySource(tree);
 
-        assertThat(source.restoreHint("data.tar.zst")).isEqualTo("mkdir -p DEST && zstd -d data.tar.zst --stdout | tar -x -C DEST");
+        assertThat(source.restoreHint("data.tar.zst"))
+                .isEqualTo("mkdir -p DEST && zstd -d data.tar.zst --stdout | tar -x -C DEST");
         assertThat(source.restoreHint("data.tar.zst.age"))
                 .isEqualTo("mkdir -p DEST && age -d -i KEYFILE data.tar.zst.age | zstd -d --stdout | tar -x -C DEST");
         assertThat(source.tool()).isEqualTo("tar (lifeboat)");
@@ -186,7 +208,10 @@ class DirectorySourceTest {
 
     private static List<String> relativePaths(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(p -> !p.equals(root)).map(p -> root.relativize(p).toString()).sorted().toList();
+            return walk.filter(p -> !p.equals(root))
+                    .map(p -> root.relativize(p).toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -194,8 +219,9 @@ class DirectorySourceTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + " said: " + output).isZero();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + " said: " + output)
+                .isZero();
         return output;
     }
-
 }

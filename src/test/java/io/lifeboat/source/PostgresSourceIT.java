@@ -59,8 +59,19 @@ class PostgresSourceIT {
 
         assertThat(new String(Files.readAllBytes(dump), 0, 5, UTF_8)).isEqualTo("PGDMP");
         try (Postgres restored = Postgres.create("lifeboat_restored")) {
-            run(Map.of(), "pg_restore", "--no-owner", "--host", Postgres.HOST, "--port", Integer.toString(Postgres.PORT),
-                    "--username", Postgres.USER, "--dbname", restored.name(), dump.toString());
+            run(
+                    Map.of(),
+                    "pg_restore",
+                    "--no-owner",
+                    "--host",
+                    Postgres.HOST,
+                    "--port",
+                    Integer.toString(Postgres.PORT),
+                    "--username",
+                    Postgres.USER,
+                    "--dbname",
+                    restored.name(),
+                    dump.toString());
 
             assertThat(restored.query(USERS)).isEqualTo(db.query(USERS)).hasSize(3);
             assertThat(restored.query(NOTES)).isEqualTo(db.query(NOTES)).hasSize(3000);
@@ -76,20 +87,32 @@ class PostgresSourceIT {
         try (OutputStream out = Files.newOutputStream(dump)) {
             source.writeTo(out);
         }
-        run(Map.of(), "zstd", "-q", "--rm", dump.toString(), "-o", tmp.resolve("data.dump.zst").toString());
+        run(
+                Map.of(),
+                "zstd",
+                "-q",
+                "--rm",
+                dump.toString(),
+                "-o",
+                tmp.resolve("data.dump.zst").toString());
         String newDb = Postgres.missingDatabaseName();
         String hint = source.restoreHint("data.dump.zst").replace("NEWDB", newDb);
 
         try {
-            run(Map.of("PGHOST", Postgres.HOST, "PGPORT", Integer.toString(Postgres.PORT), "PGUSER", Postgres.USER),
-                    "sh", "-c", hint);
-            try (var c = Postgres.connect(newDb); var s = c.createStatement();
+            run(
+                    Map.of("PGHOST", Postgres.HOST, "PGPORT", Integer.toString(Postgres.PORT), "PGUSER", Postgres.USER),
+                    "sh",
+                    "-c",
+                    hint);
+            try (var c = Postgres.connect(newDb);
+                    var s = c.createStatement();
                     var rs = s.executeQuery("select count(*) from notes")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(3000);
             }
         } finally {
-            try (var c = Postgres.connect("postgres"); var s = c.createStatement()) {
+            try (var c = Postgres.connect("postgres");
+                    var s = c.createStatement()) {
                 s.execute("drop database if exists \"" + newDb + "\" with (force)");
             }
         }
@@ -100,22 +123,37 @@ class PostgresSourceIT {
         int closedPort = ScratchRedis.freePort();
         PostgresSource source = new PostgresSource(Postgres.HOST, closedPort, db.name(), Postgres.USER, null);
 
-        SourceFailedException e = catchThrowableOfType(SourceFailedException.class,
-                () -> source.writeTo(new ByteArrayOutputStream()));
+        SourceFailedException e =
+                catchThrowableOfType(SourceFailedException.class, () -> source.writeTo(new ByteArrayOutputStream()));
 
         assertThat(e).hasMessageContaining("pg_dump exited with code 1");
-        assertThat(e.stderr()).contains("pg_dump: error").contains(Integer.toString(closedPort))
+        assertThat(e.stderr())
+                .contains("pg_dump: error")
+                .contains(Integer.toString(closedPort))
                 .containsIgnoringCase("connection refused");
     }
 
     @Test
     void missingDatabaseFailsWithPgDumpsMessage() {
         String missing = Postgres.missingDatabaseName();
-        TargetConfig target = new TargetConfig("gone", TargetKind.POSTGRES, null, null, Postgres.HOST, Postgres.PORT,
-                missing, Postgres.USER, null, null, null, null, null, Map.of());
+        TargetConfig target = new TargetConfig(
+                "gone",
+                TargetKind.POSTGRES,
+                null,
+                null,
+                Postgres.HOST,
+                Postgres.PORT,
+                missing,
+                Postgres.USER,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of());
 
-        SourceFailedException e = catchThrowableOfType(SourceFailedException.class,
-                () -> Sources.forTarget(target).writeTo(new ByteArrayOutputStream()));
+        SourceFailedException e = catchThrowableOfType(
+                SourceFailedException.class, () -> Sources.forTarget(target).writeTo(new ByteArrayOutputStream()));
 
         assertThat(e).hasMessageContaining("pg_dump exited with code 1");
         assertThat(e.stderr()).contains("database \"" + missing + "\" does not exist");
@@ -130,16 +168,20 @@ class PostgresSourceIT {
         source.writeTo(out);
 
         assertThat(out.toString(UTF_8)).startsWith("PGDMP");
-        assertThat(source.command()).noneMatch(arg -> arg.contains("hunter2"))
+        assertThat(source.command())
+                .noneMatch(arg -> arg.contains("hunter2"))
                 .contains("--no-password", "--format=custom", "--compress=0");
     }
 
     private void run(Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true).directory(tmp.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(List.of(command)).redirectErrorStream(true).directory(tmp.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + " said: " + output).isZero();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + " said: " + output)
+                .isZero();
     }
 }

@@ -34,7 +34,8 @@ class RedisSourceIT {
     @ValueSource(strings = {"yes", "no"})
     void snapshotLoadsIntoAFreshServer(String diskless) throws Exception {
         Path rdb = tmp.resolve("data.rdb");
-        try (ScratchRedis live = ScratchRedis.start("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0")) {
+        try (ScratchRedis live =
+                ScratchRedis.start("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0")) {
             live.call("SET", "greeting", "hello, world");
             live.call("HSET", "user:1", "name", "Ada", "lang", "en");
             live.call("RPUSH", "queue", "a", "b", "c");
@@ -77,8 +78,8 @@ class RedisSourceIT {
         try (ScratchRedis live = ScratchRedis.start("--requirepass", "right")) {
             RedisSource source = new RedisSource(live.url(), "wrong");
 
-            SourceFailedException e = catchThrowableOfType(SourceFailedException.class,
-                    () -> source.writeTo(new ByteArrayOutputStream()));
+            SourceFailedException e = catchThrowableOfType(
+                    SourceFailedException.class, () -> source.writeTo(new ByteArrayOutputStream()));
 
             assertThat(e).hasMessageContaining("redis-cli exited with code 1");
             assertThat(e.stderr()).containsIgnoringCase("auth");
@@ -90,8 +91,8 @@ class RedisSourceIT {
         int port = ScratchRedis.freePort();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        SourceFailedException e = catchThrowableOfType(SourceFailedException.class,
-                () -> new RedisSource("redis://127.0.0.1:" + port, null).writeTo(out));
+        SourceFailedException e = catchThrowableOfType(
+                SourceFailedException.class, () -> new RedisSource("redis://127.0.0.1:" + port, null).writeTo(out));
 
         assertThat(e).hasMessageContaining("redis-cli exited with code 1").hasMessageContaining("Connection refused");
         assertThat(e.stderr()).contains("Could not connect to Redis at 127.0.0.1:" + port);
@@ -107,6 +108,7 @@ class RedisSourceIT {
     }
 
     private static List<String> texts(Object reply) {
-        return ((List<?>) reply).stream().map(item -> new String((byte[]) item, UTF_8)).toList();
+        return ((List<?>) reply)
+                .stream().map(item -> new String((byte[]) item, UTF_8)).toList();
     }
 }

@@ -41,8 +41,10 @@ class FilesystemStoreTest {
         store.putBytes("app-db/20261123T173600Z-3fa9c1/manifest.json", "{}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(stored).isEqualTo(data.length);
-        assertThat(store.getBytes("app-db/20261123T173600Z-3fa9c1/data.dump.zst")).isEqualTo(data);
-        assertThat(Files.readAllBytes(root.resolve("app-db/20261123T173600Z-3fa9c1/data.dump.zst"))).isEqualTo(data);
+        assertThat(store.getBytes("app-db/20261123T173600Z-3fa9c1/data.dump.zst"))
+                .isEqualTo(data);
+        assertThat(Files.readAllBytes(root.resolve("app-db/20261123T173600Z-3fa9c1/data.dump.zst")))
+                .isEqualTo(data);
         assertThat(store.exists("app-db/20261123T173600Z-3fa9c1/manifest.json")).isTrue();
         assertThat(store.exists("app-db/20261123T173600Z-3fa9c1/other")).isFalse();
         assertThat(store.list("app-db/"))

@@ -110,7 +110,8 @@ class S3StoreIT {
         try (DigestInputStream back = new DigestInputStream(store.get("big/data.bin.zst"), sha256())) {
             long read = back.transferTo(OutputStreamSink.INSTANCE);
             assertThat(read).isEqualTo(size);
-            assertThat(HexFormat.of().formatHex(back.getMessageDigest().digest())).isEqualTo(sent);
+            assertThat(HexFormat.of().formatHex(back.getMessageDigest().digest()))
+                    .isEqualTo(sent);
         }
         assertThat(store.list("big/")).containsExactly("big/data.bin.zst");
     }
@@ -129,12 +130,16 @@ class S3StoreIT {
         IOException boom = new IOException("pg_dump exited with 1");
 
         // 3 MB: inside the first part; 20 MB: after the multipart upload began and a part was sent
-        assertThatThrownBy(() -> store.put("fail/small", new FailingStream(3L * MB, boom))).isSameAs(boom);
-        assertThatThrownBy(() -> store.put("fail/large", new FailingStream(20L * MB, boom))).isSameAs(boom);
+        assertThatThrownBy(() -> store.put("fail/small", new FailingStream(3L * MB, boom)))
+                .isSameAs(boom);
+        assertThatThrownBy(() -> store.put("fail/large", new FailingStream(20L * MB, boom)))
+                .isSameAs(boom);
 
         assertThat(objects("fail/")).isEmpty();
         assertThat(exists("fail/large")).isFalse();
-        assertThat(filesOnServer()).as("no part of the aborted upload is left on the server").isEmpty();
+        assertThat(filesOnServer())
+                .as("no part of the aborted upload is left on the server")
+                .isEmpty();
     }
 
     @Test
@@ -176,7 +181,8 @@ class S3StoreIT {
         store.putBytes("outage/after", "fine".getBytes(StandardCharsets.UTF_8));
 
         assertThat(store.list("outage/")).containsExactly("outage/after", "outage/before");
-        assertThat(new String(store.getBytes("outage/after"), StandardCharsets.UTF_8)).isEqualTo("fine");
+        assertThat(new String(store.getBytes("outage/after"), StandardCharsets.UTF_8))
+                .isEqualTo("fine");
     }
 
     @Test
@@ -253,7 +259,8 @@ class S3StoreIT {
             long start = System.nanoTime();
             long stored = bench.put("bench/data.bin", new RandomStream(size, 5));
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("S3Store put: %d MiB in %.2f s = %.1f MiB/s (part %d MiB)%n",
+            System.out.printf(
+                    "S3Store put: %d MiB in %.2f s = %.1f MiB/s (part %d MiB)%n",
                     stored / MB, seconds, stored / MB / seconds, partSize / MB);
             assertThat(stored).isEqualTo(size);
         }

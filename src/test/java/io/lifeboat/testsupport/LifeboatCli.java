@@ -32,14 +32,16 @@ public final class LifeboatCli {
     public static Path jar() {
         String jar = System.getProperty("lifeboat.jar");
         if (jar == null) {
-            throw new IllegalStateException("system property lifeboat.jar is not set: run integration tests with mvn verify");
+            throw new IllegalStateException(
+                    "system property lifeboat.jar is not set: run integration tests with mvn verify");
         }
         return Path.of(jar);
     }
 
     /** Starts a command without waiting; stdout and stderr go to files next to the config. */
     public Started start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
@@ -62,7 +64,8 @@ public final class LifeboatCli {
 
     /** Runs a command to the end (at most two minutes) and returns what a user would see. */
     public Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
@@ -76,7 +79,10 @@ public final class LifeboatCli {
             p.destroyForcibly();
             throw new AssertionError("lifeboat " + String.join(" ", args) + " did not finish within 120 s");
         }
-        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Result r = new Result(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return r;

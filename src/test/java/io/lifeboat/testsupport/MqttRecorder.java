@@ -38,10 +38,15 @@ public final class MqttRecorder implements AutoCloseable {
             @Override
             public void messageArrived(String topic, MqttMessage m) {
                 MqttProperties p = m.getProperties();
-                String id = p == null || p.getUserProperties() == null ? null
-                        : p.getUserProperties().stream().filter(u -> u.getKey().equals("lifeboat-msg-id"))
-                                .map(u -> u.getValue()).findFirst().orElse(null);
-                received.add(new Received(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained(), id));
+                String id = p == null || p.getUserProperties() == null
+                        ? null
+                        : p.getUserProperties().stream()
+                                .filter(u -> u.getKey().equals("lifeboat-msg-id"))
+                                .map(u -> u.getValue())
+                                .findFirst()
+                                .orElse(null);
+                received.add(
+                        new Received(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained(), id));
             }
 
             @Override

@@ -44,9 +44,11 @@ public final class Postgres implements AutoCloseable {
     /** Creates an empty database named {@code <prefix>_<random>} (lower case). */
     public static Postgres create(String prefix) throws SQLException {
         requireNonNull(prefix, "prefix");
-        String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
+        String name = (prefix + "_"
+                        + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
                 .toLowerCase(Locale.ROOT);
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("create database \"" + name + "\"");
         }
         return new Postgres(name);
@@ -67,13 +69,27 @@ public final class Postgres implements AutoCloseable {
 
     /** A postgres target pointing at this database. */
     public TargetConfig target(String targetName) {
-        return new TargetConfig(targetName, TargetKind.POSTGRES, "0 0 2 * * ?", Duration.ofHours(26),
-                HOST, PORT, name, USER, PASSWORD.isEmpty() ? null : PASSWORD, null, null, null, null, Map.of());
+        return new TargetConfig(
+                targetName,
+                TargetKind.POSTGRES,
+                "0 0 2 * * ?",
+                Duration.ofHours(26),
+                HOST,
+                PORT,
+                name,
+                USER,
+                PASSWORD.isEmpty() ? null : PASSWORD,
+                null,
+                null,
+                null,
+                null,
+                Map.of());
     }
 
     /** Runs statements in order, in one connection. */
     public void execute(String... sql) throws SQLException {
-        try (Connection c = connect(name); Statement s = c.createStatement()) {
+        try (Connection c = connect(name);
+                Statement s = c.createStatement()) {
             for (String statement : sql) {
                 s.execute(statement);
             }
@@ -82,7 +98,9 @@ public final class Postgres implements AutoCloseable {
 
     /** Rows of a query, each a list of column values as JDBC returns them. */
     public List<List<Object>> query(String sql) throws SQLException {
-        try (Connection c = connect(name); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(name);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             List<List<Object>> rows = new ArrayList<>();
             while (rs.next()) {
@@ -99,7 +117,8 @@ public final class Postgres implements AutoCloseable {
     /** Drops the database, closing any connection still open to it. */
     @Override
     public void close() throws SQLException {
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("drop database if exists \"" + name + "\" with (force)");
         }
     }

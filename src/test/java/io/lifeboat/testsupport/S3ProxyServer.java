@@ -82,8 +82,8 @@ public final class S3ProxyServer implements AutoCloseable {
             return;
         }
         try {
-            process = new ProcessBuilder(javaCommand(), "-Xmx512m", "-jar", jar.toString(),
-                            "--properties", properties.toString())
+            process = new ProcessBuilder(
+                            javaCommand(), "-Xmx512m", "-jar", jar.toString(), "--properties", properties.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -186,13 +186,14 @@ public final class S3ProxyServer implements AutoCloseable {
             }
         }
         kill();
-        throw new IllegalStateException("s3proxy did not answer on " + endpoint() + " within " + STARTUP
-                + "; log:\n" + tail());
+        throw new IllegalStateException(
+                "s3proxy did not answer on " + endpoint() + " within " + STARTUP + "; log:\n" + tail());
     }
 
     private boolean answersHttp() {
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
+            HttpURLConnection connection =
+                    (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
             connection.setConnectTimeout(1000);
             connection.setReadTimeout(2000);
             try {
@@ -206,14 +207,16 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private void writeProperties() throws IOException {
-        String text = String.join("\n", List.of(
-                "s3proxy.endpoint=" + endpoint(),
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + accessKey,
-                "s3proxy.credential=" + secretKey,
-                "jclouds.provider=filesystem-nio2",
-                "jclouds.filesystem.basedir=" + dataDir.toAbsolutePath(),
-                ""));
+        String text = String.join(
+                "\n",
+                List.of(
+                        "s3proxy.endpoint=" + endpoint(),
+                        "s3proxy.authorization=aws-v2-or-v4",
+                        "s3proxy.identity=" + accessKey,
+                        "s3proxy.credential=" + secretKey,
+                        "jclouds.provider=filesystem-nio2",
+                        "jclouds.filesystem.basedir=" + dataDir.toAbsolutePath(),
+                        ""));
         Files.writeString(properties, text, StandardCharsets.UTF_8);
     }
 

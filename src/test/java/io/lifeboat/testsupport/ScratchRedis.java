@@ -67,9 +67,22 @@ public final class ScratchRedis implements AutoCloseable {
             Files.copy(rdbFile, dir.resolve("dump.rdb"));
         }
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of("redis-server",
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        List<String> command = new ArrayList<>(List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--dbfilename",
+                "dump.rdb",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no"));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
