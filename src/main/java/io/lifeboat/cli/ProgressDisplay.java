@@ -32,6 +32,10 @@ final class ProgressDisplay implements AutoCloseable {
     }
 
     static String line(String label, Progress p) {
+        if (p.verifiedBytes() > 0) {
+            return label + ": verifying, " + Sizes.bytes(p.verifiedBytes()) + " of " + Sizes.bytes(p.storedBytes())
+                    + " read back";
+        }
         return label + ": " + Sizes.bytes(p.rawBytes()) + " read, " + Sizes.bytes(p.storedBytes()) + " stored, "
                 + Sizes.rate(p.rawBytes(), p.elapsedSeconds());
     }

@@ -7,6 +7,7 @@ public final class Progress {
 
     private final AtomicLong rawBytes = new AtomicLong();
     private final AtomicLong storedBytes = new AtomicLong();
+    private final AtomicLong verifiedBytes = new AtomicLong();
     private final long startNanos = System.nanoTime();
 
     void addRaw(long n) {
@@ -15,6 +16,15 @@ public final class Progress {
 
     void addStored(long n) {
         storedBytes.addAndGet(n);
+    }
+
+    void addVerified(long n) {
+        verifiedBytes.addAndGet(n);
+    }
+
+    /** Bytes read back so far by the verification. */
+    public long verifiedBytes() {
+        return verifiedBytes.get();
     }
 
     public long rawBytes() {

@@ -33,7 +33,7 @@ public final class Verifier {
             while ((n = in.read(buffer)) > 0) {
                 sha.update(buffer, 0, n);
                 bytes += n;
-                progress.addStored(n);
+                progress.addVerified(n);
             }
         } catch (IOException e) {
             return new Verification(

@@ -71,8 +71,14 @@ class BackupServiceTest {
 
     @Test
     void aBackupIsStoredManifestedVerifiedRecordedAndAnnounced() throws Exception {
-        Manifest m = service.backup("files", Trigger.manual("test"), new Progress());
+        Progress progress = new Progress();
+        Manifest m = service.backup("files", Trigger.manual("test"), progress);
 
+        assertThat(progress.rawBytes()).isEqualTo(m.rawBytes());
+        assertThat(progress.storedBytes()).isEqualTo(m.storedBytes());
+        assertThat(progress.verifiedBytes())
+                .as("the whole object was read back")
+                .isEqualTo(m.storedBytes());
         assertThat(store.list("files/"))
                 .containsExactlyInAnyOrder(
                         m.artifactKey(),
