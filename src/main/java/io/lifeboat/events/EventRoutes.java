@@ -1,6 +1,5 @@
 package io.lifeboat.events;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import org.apache.camel.builder.RouteBuilder;
@@ -59,10 +58,5 @@ public final class EventRoutes extends RouteBuilder {
                                 ? "&willTopic={{lifeboat.mqtt.prefix}}/status&willPayload=offline&willRetained=true&willQos=1"
                                 : "")
                         + "&lazyStartProducer=true");
-    }
-
-    /** The body of a retained status message. */
-    public static byte[] status(boolean online) {
-        return (online ? "online" : "offline").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -75,10 +75,6 @@ public final class BackupService {
         return stored;
     }
 
-    public TargetLocks locks() {
-        return locks;
-    }
-
     public TargetStates states() {
         return states;
     }

@@ -48,12 +48,6 @@ public final class TargetLocks {
         }
     }
 
-    /** Whether some thread of this process is running or waiting to run a backup of the target. */
-    public boolean busy(String target) {
-        ReentrantLock lock = inProcess.get(target);
-        return lock != null && (lock.isLocked() || lock.hasQueuedThreads());
-    }
-
     /** A held lock; closing it lets the next run of the target go. */
     public interface Held extends AutoCloseable {
         @Override

@@ -22,7 +22,6 @@ public final class PostgresSource implements BackupSource {
     static final String CONNECT_TIMEOUT_SECONDS = "30";
 
     private final ProcessStreamer streamer;
-    private volatile String version;
 
     /**
      * @param host server host, or null for libpq's default
@@ -73,12 +72,7 @@ public final class PostgresSource implements BackupSource {
 
     @Override
     public String toolVersion() {
-        String known = version;
-        if (known == null) {
-            known = ProcessStreamer.version(List.of(TOOL, "--version"));
-            version = known;
-        }
-        return known;
+        return ProcessStreamer.version(List.of(TOOL, "--version")); // asked once per run: a source lives for one run
     }
 
     @Override

@@ -37,7 +37,6 @@ public final class RedisSource implements BackupSource {
     private final String host;
     private final int port;
     private final ProcessStreamer streamer;
-    private volatile String version;
 
     /**
      * @param url {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://…} for TLS; the
@@ -147,12 +146,7 @@ public final class RedisSource implements BackupSource {
 
     @Override
     public String toolVersion() {
-        String known = version;
-        if (known == null) {
-            known = ProcessStreamer.version(List.of(TOOL, "--version"));
-            version = known;
-        }
-        return known;
+        return ProcessStreamer.version(List.of(TOOL, "--version")); // asked once per run: a source lives for one run
     }
 
     @Override
