@@ -81,14 +81,20 @@ public final class Catalog implements AutoCloseable {
 
     /** Records a run that has just started and returns its id. */
     public long runStarted(String target, String operation, Trigger trigger, Instant at) {
+        return runStarted(target, operation, trigger, at, RunOwner.THIS_PROCESS);
+    }
+
+    /** Records the start of a run by {@code owner} (a {@code host:pid}); see {@link #markDeadRuns()}. */
+    long runStarted(String target, String operation, Trigger trigger, Instant at, RunOwner owner) {
         requireNonNull(target, "target");
+        requireNonNull(owner, "owner");
         requireNonNull(trigger, "trigger");
         requireNonNull(at, "at");
         if (requireNonNull(operation, "operation").isBlank()) {
             throw new IllegalArgumentException("operation must not be blank");
         }
-        String sql = "insert into runs (target, operation, trigger_type, trigger_detail, started_at, result)"
-                + " values (?, ?, ?, ?, ?, ?)";
+        String sql = "insert into runs (target, operation, trigger_type, trigger_detail, started_at, result, owner)"
+                + " values (?, ?, ?, ?, ?, ?, ?)";
         try (Connection c = db.connect();
                 PreparedStatement p = c.prepareStatement(sql, new String[] {"run_id"})) {
             p.setString(1, target);
@@ -97,6 +103,7 @@ public final class Catalog implements AutoCloseable {
             p.setString(4, trigger.detail());
             p.setObject(5, Sql.time(at));
             p.setString(6, RunRow.RUNNING);
+            p.setString(7, owner.toString());
             p.executeUpdate();
             try (ResultSet keys = p.getGeneratedKeys()) {
                 if (!keys.next()) {
@@ -137,21 +144,34 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
-     * Marks every run still {@code running} that started before {@code before} as failed with
-     * {@link #ABANDONED}, finished at {@code before}. Call it at startup with the process's start time.
+     * Marks as failed with {@link #ABANDONED} every run still {@code running} whose process, on this
+     * host, has ended (killed, crashed, power cut): the run can never finish on its own. Runs of live
+     * processes (a daemon and a one-shot backup share the catalog) and of other hosts are left alone.
      * Returns how many runs it marked.
      */
-    public int markAbandonedRuns(Instant before) {
-        requireNonNull(before, "before");
-        String sql = "update runs set result = ?, error = ?, finished_at = ? where result = ? and started_at < ?";
+    public int markDeadRuns() {
+        String select = "select run_id, owner from runs where result = ? and owner is not null";
+        String update = "update runs set result = ?, error = ?, finished_at = ? where run_id = ? and result = ?";
+        int marked = 0;
         try (Connection c = db.connect();
-                PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, RunRow.FAILED);
-            p.setString(2, ABANDONED);
-            p.setObject(3, Sql.time(before));
-            p.setString(4, RunRow.RUNNING);
-            p.setObject(5, Sql.time(before));
-            return p.executeUpdate();
+                PreparedStatement q = c.prepareStatement(select);
+                PreparedStatement u = c.prepareStatement(update)) {
+            q.setString(1, RunRow.RUNNING);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (RunOwner.parse(rs.getString(2))
+                            .map(RunOwner::isDeadHere)
+                            .orElse(false)) {
+                        u.setString(1, RunRow.FAILED);
+                        u.setString(2, ABANDONED);
+                        u.setObject(3, Sql.time(Instant.now()));
+                        u.setLong(4, rs.getLong(1));
+                        u.setString(5, RunRow.RUNNING);
+                        marked += u.executeUpdate();
+                    }
+                }
+            }
+            return marked;
         } catch (SQLException e) {
             throw failed("mark abandoned runs", e);
         }

@@ -67,6 +67,10 @@ final class Daemon {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
                     BackupService service = new BackupService(
                             config, store, catalog, new Events(sink[0]), clock, BackupService.Compression.defaults());
+                    int abandoned = catalog.markDeadRuns();
+                    if (abandoned > 0) {
+                        LOG.warn("{} run(s) were left running by a process that ended; recorded as failed", abandoned);
+                    }
                     int indexed = service.rebuildCatalogIfEmpty(); // before any schedule fires
                     if (indexed > 0) {
                         LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());

@@ -43,7 +43,11 @@ final class Session implements AutoCloseable {
      */
     Session openCatalogEarly() {
         if (catalog == null) {
-            catalog = CompletableFuture.supplyAsync(() -> Catalog.open(config.catalog(), config.dataDir()));
+            catalog = CompletableFuture.supplyAsync(() -> {
+                Catalog c = Catalog.open(config.catalog(), config.dataDir());
+                c.markDeadRuns(); // runs left 'running' by a killed process end as failed, not forever running
+                return c;
+            });
         }
         return this;
     }

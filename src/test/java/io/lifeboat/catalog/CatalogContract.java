@@ -141,34 +141,55 @@ abstract class CatalogContract {
     }
 
     @Test
-    void runsLeftRunningByAnEndedProcessAreMarkedAbandoned() {
-        long stuck = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0);
-        long finished = catalog.runStarted("app-db", "verify", Trigger.manual(null), T0.plusSeconds(1));
+    void runsLeftRunningByAProcessThatDiedAreMarkedAbandonedAndLiveOnesAreNot() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        String host = RunOwner.THIS_PROCESS.host();
+        long dead = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0, new RunOwner(host, ended.pid()));
+        long mine = catalog.runStarted("cache", "backup", Trigger.manual(null), T0, RunOwner.THIS_PROCESS);
+        long elsewhere = catalog.runStarted(
+                "nas", "backup", Trigger.manual(null), T0, new RunOwner("another-host", ended.pid()));
+        long finished = catalog.runStarted(
+                "app-db", "verify", Trigger.manual(null), T0.plusSeconds(1), new RunOwner(host, ended.pid()));
         catalog.runFinished(finished, "succeeded", null, null, null, T0.plusSeconds(2));
-        Instant processStart = T0.plusSeconds(60);
-        long current = catalog.runStarted("cache", "backup", Trigger.manual(null), processStart.plusSeconds(1));
 
-        assertThat(catalog.markAbandonedRuns(processStart)).isEqualTo(1);
+        assertThat(catalog.markDeadRuns()).isEqualTo(1);
 
         List<RunRow> runs = catalog.recentRuns(10);
         RunRow abandoned =
-                runs.stream().filter(r -> r.runId() == stuck).findFirst().orElseThrow();
+                runs.stream().filter(r -> r.runId() == dead).findFirst().orElseThrow();
         assertThat(abandoned.result()).isEqualTo("failed");
         assertThat(abandoned.error()).isEqualTo("abandoned (process ended during the run)");
-        assertThat(abandoned.finishedAt()).isEqualTo(processStart);
+        assertThat(abandoned.finishedAt()).isNotNull();
+        assertThat(runs.stream()
+                        .filter(r -> r.runId() == mine)
+                        .findFirst()
+                        .orElseThrow()
+                        .result())
+                .isEqualTo("running");
+        assertThat(runs.stream()
+                        .filter(r -> r.runId() == elsewhere)
+                        .findFirst()
+                        .orElseThrow()
+                        .result())
+                .isEqualTo("running");
         assertThat(runs.stream()
                         .filter(r -> r.runId() == finished)
                         .findFirst()
                         .orElseThrow()
                         .result())
                 .isEqualTo("succeeded");
-        assertThat(runs.stream()
-                        .filter(r -> r.runId() == current)
-                        .findFirst()
-                        .orElseThrow()
-                        .result())
-                .isEqualTo("running");
-        assertThat(catalog.markAbandonedRuns(processStart)).isZero();
+        assertThat(catalog.markDeadRuns()).isZero();
+    }
+
+    @Test
+    void ownersParseOnlyWhenWellFormed() {
+        assertThat(RunOwner.parse("nas:1234")).contains(new RunOwner("nas", 1234));
+        assertThat(RunOwner.parse("fe80::1:99")).contains(new RunOwner("fe80::1", 99));
+        assertThat(RunOwner.parse(null)).isEmpty();
+        assertThat(RunOwner.parse("no-pid")).isEmpty();
+        assertThat(RunOwner.parse("host:abc")).isEmpty();
+        assertThat(RunOwner.parse(":12")).isEmpty();
     }
 
     // ---- backups

@@ -86,7 +86,8 @@ class CatalogIT extends CatalogContract {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select count(*), max(version) from schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1);
+            // each schema version applied exactly once, however many processes raced to apply it
+            assertThat(rs.getInt(1)).isEqualTo(CatalogSchema.MIGRATIONS.size());
             assertThat(rs.getInt(2)).isEqualTo(CatalogSchema.MIGRATIONS.size());
         }
         catalog = Catalog.open(config(), dataDir);

@@ -244,6 +244,14 @@ class BackupEndToEndIT {
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(keys("slow/")).noneMatch(k -> k.endsWith("manifest.json"));
+        // the killed run is not left 'running' forever: the next command records it as failed
+        JsonNode status = Json.MAPPER.readTree(cli.run("status", "--json").stdout());
+        JsonNode slow = stream(status.get("targets"))
+                .filter(t -> t.get("target").asText().equals("slow"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(slow.get("lastRunResult").asText()).isEqualTo("failed");
+        assertThat(slow.get("lastRunError").asText()).contains("abandoned");
         Result list = cli.run("list", "slow", "--json");
         assertThat(list.exitCode()).isZero();
         assertThat(Json.MAPPER.readTree(list.stdout()).size()).isZero();
