@@ -246,6 +246,17 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** Whether the index holds no backup at all (a new machine, a lost disk), without reading the rows. */
+    public boolean isEmpty() {
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("select 1 from backups fetch first 1 rows only");
+                ResultSet rs = p.executeQuery()) {
+            return !rs.next();
+        } catch (SQLException e) {
+            throw failed("read backups", e);
+        }
+    }
+
     /** Every indexed backup of {@code targetOrNull} (all targets when null), newest first. */
     public List<BackupRow> backups(String targetOrNull) {
         return targetOrNull == null

@@ -243,7 +243,7 @@ public final class BackupService {
      * Returns how many backups were indexed (0 when the catalog was not empty).
      */
     public int rebuildCatalogIfEmpty() {
-        return catalog.backups(null).isEmpty() ? catalog.rebuild(store) : 0;
+        return catalog.isEmpty() ? catalog.rebuild(store) : 0;
     }
 
     /** Publishes every target's state (retained), so subscribers see it at once after a start. */

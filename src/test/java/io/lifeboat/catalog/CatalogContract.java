@@ -183,6 +183,15 @@ abstract class CatalogContract {
     }
 
     @Test
+    void anIndexWithoutBackupsIsEmptyUntilOneIsStored() {
+        assertThat(catalog.isEmpty()).isTrue();
+        catalog.runStarted("app-db", "backup", Trigger.manual(null), T0);
+        assertThat(catalog.isEmpty()).as("runs are history, not backups").isTrue();
+        catalog.backupStored(manifest("app-db", T0));
+        assertThat(catalog.isEmpty()).isFalse();
+    }
+
+    @Test
     void ownersParseOnlyWhenWellFormed() {
         assertThat(RunOwner.parse("nas:1234")).contains(new RunOwner("nas", 1234));
         assertThat(RunOwner.parse("fe80::1:99")).contains(new RunOwner("fe80::1", 99));
