@@ -47,8 +47,11 @@ public final class Catalog implements AutoCloseable {
             + " trigger_type = ?, trigger_detail = ?, artifact_key = ?, stored_bytes = ?, raw_bytes = ?, sha256 = ?,"
             + " manifest = ? where target = ? and id = ?";
     private static final String RUN_COLUMNS = "run_id, target, operation, trigger_type, trigger_detail, started_at,"
-            + " finished_at, result, backup_id, error, stderr";
+            + " finished_at, result, backup_id, error, stderr, detail";
     private static final String NEWEST_FIRST = " order by started_at desc, id desc";
+    /** A run's detail (JSON, e.g. a drill's report) is kept whole; past this size it is a caller's bug. */
+    static final int MAX_DETAIL_CHARS = 1 << 20;
+
     private static final String NEWEST_RUN_FIRST = " order by started_at desc, run_id desc";
 
     private final CatalogDatabase db;
@@ -121,20 +124,33 @@ public final class Catalog implements AutoCloseable {
      * {@code error} and {@code stderr} may be null. Error and stderr are kept up to 16 KiB each (their end).
      */
     public void runFinished(long runId, String result, String backupId, String error, String stderr, Instant at) {
+        runFinished(runId, result, backupId, error, stderr, null, at);
+    }
+
+    /**
+     * As {@link #runFinished(long, String, String, String, String, Instant)}, with {@code detail}: what a
+     * restore, drill, prune or copy found, as JSON (kept whole up to 1 MiB).
+     */
+    public void runFinished(
+            long runId, String result, String backupId, String error, String stderr, String detail, Instant at) {
         requireNonNull(at, "at");
         if (!FINAL_RESULTS.contains(requireNonNull(result, "result"))) {
             throw new IllegalArgumentException("result must be one of " + FINAL_RESULTS + ", got '" + result + "'");
         }
-        String sql =
-                "update runs set result = ?, backup_id = ?, error = ?, stderr = ?, finished_at = ? where run_id = ?";
+        if (detail != null && detail.length() > MAX_DETAIL_CHARS) {
+            throw new IllegalArgumentException("detail is over " + MAX_DETAIL_CHARS + " characters");
+        }
+        String sql = "update runs set result = ?, backup_id = ?, error = ?, stderr = ?, detail = ?, finished_at = ?"
+                + " where run_id = ?";
         try (Connection c = db.connect();
                 PreparedStatement p = c.prepareStatement(sql)) {
             p.setString(1, result);
             p.setString(2, backupId);
             p.setString(3, TextBounds.tail(error, TextBounds.MAX_BYTES));
             p.setString(4, TextBounds.tail(stderr, TextBounds.MAX_BYTES));
-            p.setObject(5, Sql.time(at));
-            p.setLong(6, runId);
+            p.setString(5, detail);
+            p.setObject(6, Sql.time(at));
+            p.setLong(7, runId);
             if (p.executeUpdate() == 0) {
                 throw new IllegalArgumentException("no run " + runId + " in the catalog");
             }
@@ -191,6 +207,65 @@ public final class Catalog implements AutoCloseable {
         return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit 1", target, operation).stream()
                 .findFirst();
     }
+
+    /** The newest {@code limit} runs of {@code operation} on {@code target}, newest first. */
+    public List<RunRow> runs(String target, String operation, int limit) {
+        requireNonNull(target, "target");
+        requireNonNull(operation, "operation");
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit ?", target, operation, limit);
+    }
+
+    // ---- safe mode
+
+    /** The current Safe Mode state: the newest change, or empty when it was never changed (off). */
+    public Optional<SafeModeChange> safeMode() {
+        return safeModeHistory(1).stream().findFirst();
+    }
+
+    /** Records that Safe Mode was entered ({@code on}) or left, why and by whom. */
+    public void safeModeChanged(boolean on, String reason, String actor, Instant at) {
+        requireNonNull(reason, "reason");
+        requireNonNull(actor, "actor");
+        requireNonNull(at, "at");
+        String sql = "insert into safe_mode (changed_at, state_on, reason, actor) values (?, ?, ?, ?)";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setObject(1, Sql.time(at));
+            p.setBoolean(2, on);
+            p.setString(3, TextBounds.tail(reason, TextBounds.MAX_BYTES));
+            p.setString(4, actor);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("record a Safe Mode change", e);
+        }
+    }
+
+    /** The newest {@code limit} Safe Mode changes, newest first: the audit trail. */
+    public List<SafeModeChange> safeModeHistory(int limit) {
+        String sql = "select changed_at, state_on, reason, actor from safe_mode"
+                + " order by changed_at desc, change_id desc limit ?";
+        try (Connection c = db.connect();
+                PreparedStatement p = prepare(c, sql, limit);
+                ResultSet rs = p.executeQuery()) {
+            List<SafeModeChange> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(new SafeModeChange(
+                        Sql.instant(rs, "changed_at"),
+                        rs.getBoolean("state_on"),
+                        rs.getString("reason"),
+                        rs.getString("actor")));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed("read the Safe Mode history", e);
+        }
+    }
+
+    /** One Safe Mode change, as audited. */
+    public record SafeModeChange(Instant at, boolean on, String reason, String actor) {}
 
     /** The newest {@code limit} runs over all targets, newest first. */
     public List<RunRow> recentRuns(int limit) {
@@ -406,7 +481,8 @@ public final class Catalog implements AutoCloseable {
                         rs.getString("result"),
                         rs.getString("backup_id"),
                         rs.getString("error"),
-                        rs.getString("stderr")));
+                        rs.getString("stderr"),
+                        rs.getString("detail")));
             }
             return rows;
         } catch (SQLException e) {

@@ -7,7 +7,8 @@ import java.time.Instant;
 
 /**
  * One run (backup, verify, restore, drill, prune) as recorded. {@code finishedAt}, {@code backupId},
- * {@code error} and {@code stderr} are null while running or when there is nothing to say.
+ * {@code error} and {@code stderr} are null while running or when there is nothing to say. {@code
+ * detail} is what a restore, drill, prune or copy found, as JSON (null for backups and verifies).
  */
 public record RunRow(
         long runId,
@@ -19,7 +20,8 @@ public record RunRow(
         String result,
         String backupId,
         String error,
-        String stderr) {
+        String stderr,
+        String detail) {
 
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";

@@ -36,6 +36,7 @@ public final class ConfigLoader {
             "artemis",
             "broker",
             "targets",
+            "prune",
             "redis",
             "http",
             "management",
@@ -103,8 +104,10 @@ public final class ConfigLoader {
                 .map(b -> broker(b, artemisUrl))
                 .orElse(new LifeboatConfig.BrokerConfig(artemisUrl, DEFAULT_BROKER_HOST, DEFAULT_BROKER_MQTT_PORT));
 
+        LifeboatConfig.PruneConfig prune =
+                top.section("prune").map(ConfigLoader::prune).orElse(LifeboatConfig.PruneConfig.DEFAULT);
         Map<String, TargetConfig> targets = targets(top);
-        return new LifeboatConfig(dataDir, primary, offsite, catalog, mqtt, broker, targets);
+        return new LifeboatConfig(dataDir, primary, offsite, catalog, mqtt, broker, prune, targets);
     }
 
     private static LifeboatConfig.CatalogConfig catalog(Section c) {
@@ -136,6 +139,15 @@ public final class ConfigLoader {
                 prefix == null ? DEFAULT_MQTT_PREFIX : prefix.value(),
                 m.string("username"),
                 m.string("password"));
+    }
+
+    private static LifeboatConfig.PruneConfig prune(Section p) {
+        p.allowOnly(Set.of("schedule", "grace"));
+        LifeboatConfig.PruneConfig d = LifeboatConfig.PruneConfig.DEFAULT;
+        Section.Text cronText = p.text("schedule");
+        String schedule = cronText == null ? d.schedule() : Targets.cron(p, cronText);
+        java.time.Duration grace = p.duration("grace", false);
+        return new LifeboatConfig.PruneConfig(schedule, grace == null ? d.grace() : grace);
     }
 
     private static LifeboatConfig.BrokerConfig broker(Section b, String artemisUrl) {

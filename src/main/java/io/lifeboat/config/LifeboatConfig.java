@@ -16,6 +16,7 @@ public record LifeboatConfig(
         CatalogConfig catalog,
         MqttConfig mqtt,
         BrokerConfig broker,
+        PruneConfig prune,
         Map<String, TargetConfig> targets) {
 
     public Optional<TargetConfig> target(String name) {
@@ -40,6 +41,14 @@ public record LifeboatConfig(
         public String toString() {
             return "MqttConfig[" + url + ", prefix=" + prefix + "]";
         }
+    }
+
+    /**
+     * The {@code prune} section: when the daemon prunes (Quartz cron) and how long a failed or
+     * unverified leftover may stay before it is removed.
+     */
+    public record PruneConfig(String schedule, java.time.Duration grace) {
+        public static final PruneConfig DEFAULT = new PruneConfig("0 15 3 * * ?", java.time.Duration.ofHours(24));
     }
 
     /** The embedded Artemis broker, used when no external broker is configured. */

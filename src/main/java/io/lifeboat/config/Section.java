@@ -104,6 +104,28 @@ final class Section {
         return Optional.of(new Section(v, key(field), problems, interpolator, baseDir));
     }
 
+    /** A list of maps, such as {@code validate: [{sql: ..., min: 1}]}; empty when absent. */
+    List<Section> sections(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            problem(field, "expected a list of maps, got " + type(v));
+            return List.of();
+        }
+        List<Section> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isObject()) {
+                problem(field + "[" + i + "]", "expected a map, got " + type(e));
+                continue;
+            }
+            out.add(new Section(e, key(field) + "[" + i + "]", problems, interpolator, baseDir));
+        }
+        return out;
+    }
+
     Optional<Section> requiredSection(String field) {
         if (!has(field)) {
             problem(field, "required");

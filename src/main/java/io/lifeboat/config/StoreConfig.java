@@ -4,10 +4,24 @@ import java.nio.file.Path;
 
 /**
  * One backup store. {@code type: s3} uses endpoint, bucket, region and the keys; {@code type:
- * filesystem} uses path. Unused fields are null.
+ * filesystem} uses path. Unused fields are null. {@code encryption} is null for a store that keeps
+ * backups unencrypted.
  */
 public record StoreConfig(
-        String type, String endpoint, String bucket, String region, String accessKey, String secretKey, Path path) {
+        String type,
+        String endpoint,
+        String bucket,
+        String region,
+        String accessKey,
+        String secretKey,
+        Path path,
+        EncryptionConfig encryption) {
+
+    /** A store without encryption. */
+    public StoreConfig(
+            String type, String endpoint, String bucket, String region, String accessKey, String secretKey, Path path) {
+        this(type, endpoint, bucket, region, accessKey, secretKey, path, null);
+    }
 
     public boolean isS3() {
         return "s3".equals(type);

@@ -8,10 +8,13 @@ final class Stores {
 
     static final String DEFAULT_REGION = "us-east-1";
 
-    private static final Set<String> S3_KEYS = Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey");
-    private static final Set<String> FILESYSTEM_KEYS = Set.of("type", "path");
+    private static final Set<String> S3_KEYS =
+            Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey", "encryption");
+    private static final Set<String> FILESYSTEM_KEYS = Set.of("type", "path", "encryption");
     private static final Set<String> ALL_KEYS =
-            Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey", "path");
+            Set.of("type", "endpoint", "bucket", "region", "accessKey", "secretKey", "path", "encryption");
+    private static final Set<String> ENCRYPTION_KEYS =
+            Set.of("type", "recipients", "recipientsFile", "identityFile", "passphrase");
     /** S3 bucket naming rules, simplified: lower case, digits, dots and dashes, 3 to 63 long. */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -34,7 +37,51 @@ final class Stores {
                 yield null;
             }
         };
-        return s.problems().count() == before ? store : null;
+        EncryptionConfig encryption =
+                s.section("encryption").map(Stores::encryption).orElse(null);
+        if (store == null || s.problems().count() != before) {
+            return null;
+        }
+        return new StoreConfig(
+                store.type(),
+                store.endpoint(),
+                store.bucket(),
+                store.region(),
+                store.accessKey(),
+                store.secretKey(),
+                store.path(),
+                encryption);
+    }
+
+    private static EncryptionConfig encryption(Section e) {
+        e.allowOnly(ENCRYPTION_KEYS);
+        Section.Text type = e.requiredText("type");
+        if (type != null
+                && !EncryptionConfig.AGE.equals(type.value())
+                && !EncryptionConfig.OPENPGP.equals(type.value())) {
+            e.problem("type", "unknown type " + type.shown() + " (expected age, openpgp)");
+        }
+        java.util.List<String> recipients = e.has("recipients") ? e.strings("recipients") : null;
+        java.nio.file.Path recipientsFile = e.path("recipientsFile", false);
+        if (recipients == null && recipientsFile == null && !e.has("recipients")) {
+            e.problem("recipientsFile", "required (or recipients): who the backups are encrypted to");
+        }
+        if (recipients != null && type != null && EncryptionConfig.OPENPGP.equals(type.value())) {
+            e.problem("recipients", "not used by type openpgp; name the armored public key in recipientsFile");
+        }
+        if (recipients != null && type != null && EncryptionConfig.AGE.equals(type.value())) {
+            for (int i = 0; i < recipients.size(); i++) {
+                if (!recipients.get(i).matches("age1[02-9ac-hj-np-z]{58}")) {
+                    e.problem("recipients[" + i + "]", "not an age X25519 recipient (age1 followed by 58 characters)");
+                }
+            }
+        }
+        if (recipientsFile != null && !java.nio.file.Files.isReadable(recipientsFile)) {
+            e.problem("recipientsFile", "cannot read " + recipientsFile);
+        }
+        java.nio.file.Path identityFile = e.path("identityFile", false);
+        return new EncryptionConfig(
+                type == null ? null : type.value(), recipients, recipientsFile, identityFile, e.string("passphrase"));
     }
 
     private static StoreConfig s3(Section s) {

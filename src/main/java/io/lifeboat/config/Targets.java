@@ -1,12 +1,13 @@
 package io.lifeboat.config;
 
+import io.lifeboat.domain.RetentionPolicy;
 import io.lifeboat.domain.TargetKind;
+import io.lifeboat.domain.Validation;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +27,15 @@ final class Targets {
             TargetKind.POSTGRES, Set.of("host", "port", "database", "user", "password"),
             TargetKind.REDIS, Set.of("url", "password"),
             TargetKind.DIRECTORY, Set.of("path"),
-            TargetKind.COMMAND, Set.of("command", "extension"));
-    private static final Set<String> RETENTION_COUNTS =
-            Set.of("last", "hourly", "daily", "weekly", "monthly", "yearly");
-    private static final List<String> RETENTION_ORDER =
-            List.of("last", "hourly", "daily", "weekly", "monthly", "yearly", "within");
+            TargetKind.COMMAND, Set.of("command", "extension", "restore"));
+    private static final Set<String> RETENTION_KEYS =
+            Set.of("last", "hourly", "daily", "weekly", "monthly", "yearly", "within");
+    /** The check each kind's drill validation uses. */
+    private static final Map<TargetKind, String> VALIDATION_KEY = Map.of(
+            TargetKind.POSTGRES, "sql",
+            TargetKind.REDIS, "keys",
+            TargetKind.DIRECTORY, "files",
+            TargetKind.COMMAND, "command");
 
     private Targets() {}
 
@@ -52,11 +57,14 @@ final class Targets {
         checkKeys(t, kind);
         String schedule = cron(t);
         Duration rpo = t.duration("rpo", true);
-        Map<String, Object> retention = retention(t);
-        if (t.has("drill") && !t.raw("drill").isObject()) {
-            t.problem("drill", "expected a map (schedule, rto, validate), got " + Section.type(t.raw("drill")));
+        RetentionPolicy retention = retention(t);
+        TargetKind drillKind = kind;
+        DrillConfig drill = t.section("drill").map(d -> drill(d, drillKind)).orElse(null);
+        Boolean autoRestore = t.bool("autoRestore", false);
+        if (Boolean.TRUE.equals(autoRestore) && kind != null && kind != TargetKind.POSTGRES) {
+            t.problem("autoRestore", "is only supported for kind postgres (it restores to a scratch database first)");
         }
-        t.bool("autoRestore", false);
+        List<String> restoreCommand = null;
 
         String host = null, database = null, user = null, password = null, url = null, extension = null;
         Integer port = null;
@@ -84,13 +92,29 @@ final class Targets {
                 t.problem("extension", "must be 1 to 16 of a-z 0-9, got " + ext.shown());
             }
             extension = ext == null ? null : ext.value();
+            restoreCommand = t.has("restore") ? t.strings("restore") : null;
         }
         if (t.problems().count() != before) {
             return null;
         }
         return new TargetConfig(
-                name, kind, schedule, rpo, host, port, database, user, password, url, path, command, extension,
-                retention);
+                name,
+                kind,
+                schedule,
+                rpo,
+                host,
+                port,
+                database,
+                user,
+                password,
+                url,
+                path,
+                command,
+                extension,
+                retention,
+                drill,
+                Boolean.TRUE.equals(autoRestore),
+                restoreCommand);
     }
 
     private static void checkKeys(Section t, TargetKind kind) {
@@ -107,8 +131,11 @@ final class Targets {
         t.allowOnly(known, other, "not used by kind " + kind.configName());
     }
 
-    private static String cron(Section t) {
-        Section.Text text = t.requiredText("schedule");
+    static String cron(Section t) {
+        return cron(t, t.requiredText("schedule"));
+    }
+
+    static String cron(Section t, Section.Text text) {
         if (text == null) {
             return null;
         }
@@ -132,28 +159,68 @@ final class Targets {
         }
     }
 
-    private static Map<String, Object> retention(Section t) {
+    private static RetentionPolicy retention(Section t) {
         if (!t.has("retention")) {
-            return Map.of();
+            return RetentionPolicy.KEEP_ALL;
         }
         return t.section("retention")
                 .map(r -> {
-                    Set<String> known = new HashSet<>(RETENTION_COUNTS);
-                    known.add("within");
-                    r.allowOnly(known);
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    for (String key : RETENTION_ORDER) {
-                        if (!r.has(key)) {
-                            continue;
-                        }
-                        Object value = key.equals("within") ? r.duration(key, true) : r.integer(key, 0, 0, 1_000_000);
-                        if (value != null) {
-                            out.put(key, value);
-                        }
-                    }
-                    return Collections.unmodifiableMap(out);
+                    r.allowOnly(RETENTION_KEYS);
+                    int before = r.problems().count();
+                    int last = count(r, "last"), hourly = count(r, "hourly"), daily = count(r, "daily");
+                    int weekly = count(r, "weekly"), monthly = count(r, "monthly"), yearly = count(r, "yearly");
+                    Duration within = r.duration("within", false);
+                    return r.problems().count() == before
+                            ? new RetentionPolicy(last, hourly, daily, weekly, monthly, yearly, within)
+                            : null;
                 })
-                .orElse(Map.of());
+                .orElse(RetentionPolicy.KEEP_ALL);
+    }
+
+    private static int count(Section r, String key) {
+        Integer n = r.integer(key, 0, 0, 1_000_000);
+        return n == null ? 0 : n;
+    }
+
+    private static DrillConfig drill(Section d, TargetKind kind) {
+        d.allowOnly(Set.of("schedule", "rto", "validate"));
+        String schedule = null;
+        Section.Text cronText = d.text("schedule");
+        if (cronText != null) {
+            schedule = cron(d, cronText);
+        }
+        Duration rto = d.duration("rto", false);
+        List<Validation> checks = new ArrayList<>();
+        for (Section v : d.sections("validate")) {
+            String expected = kind == null ? null : VALIDATION_KEY.get(kind);
+            Set<String> known = new HashSet<>(Set.of("min", "max"));
+            if (expected != null) {
+                known.add(expected);
+            }
+            Set<String> other = new HashSet<>(VALIDATION_KEY.values());
+            other.removeAll(known);
+            v.allowOnly(known, other, kind == null ? "" : "not used by kind " + kind.configName());
+            String check = expected == null ? null : v.requiredString(expected);
+            Long min = v.has("min") ? longOrNull(v.integer("min", 0, 0, Integer.MAX_VALUE)) : null;
+            Long max = v.has("max") ? longOrNull(v.integer("max", 0, 0, Integer.MAX_VALUE)) : null;
+            if (min != null && max != null && min > max) {
+                v.problem("max", "must not be below min (" + min + "), got " + max);
+            }
+            if (check != null && kind != null) {
+                checks.add(new Validation(
+                        kind == TargetKind.POSTGRES ? check : null,
+                        kind == TargetKind.REDIS ? check : null,
+                        kind == TargetKind.DIRECTORY ? check : null,
+                        kind == TargetKind.COMMAND ? check : null,
+                        min,
+                        max));
+            }
+        }
+        return new DrillConfig(schedule, rto, checks);
+    }
+
+    private static Long longOrNull(Integer n) {
+        return n == null ? null : n.longValue();
     }
 
     private static String kinds() {

@@ -3,10 +3,13 @@ package io.lifeboat.domain;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What {@code <target>/<backup-id>/manifest.json} says about one backup. Written last: a backup
  * without a manifest does not exist. Never rewritten; verification results are stored beside it.
+ * {@code encryption} is {@code none}, {@code age} or {@code openpgp}; {@code recipients} lists the
+ * fingerprints of the keys it was encrypted to (age recipients, OpenPGP key fingerprints), never a key.
  */
 public record Manifest(
         int formatVersion,
@@ -24,7 +27,8 @@ public record Manifest(
         String sha256,
         String compression,
         String encryption,
-        String restoreHint) {
+        String restoreHint,
+        List<String> recipients) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -39,6 +43,7 @@ public record Manifest(
         requireNonNull(sha256, "sha256");
         requireNonNull(compression, "compression");
         requireNonNull(encryption, "encryption");
+        recipients = recipients == null ? List.of() : List.copyOf(recipients);
         if (formatVersion < 1) {
             throw new IllegalArgumentException("formatVersion must be >= 1");
         }
@@ -48,6 +53,11 @@ public record Manifest(
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("sha256 must be 64 lowercase hex characters");
         }
+    }
+
+    /** Whether the stored object must be decrypted before it is decompressed. */
+    public boolean encrypted() {
+        return !"none".equals(encryption);
     }
 
     public BackupId backupId() {

@@ -118,7 +118,8 @@ public final class BackupService {
                     artifact.sha256(),
                     "zstd",
                     "none",
-                    source.restoreHint(key.substring(key.lastIndexOf('/') + 1)));
+                    source.restoreHint(key.substring(key.lastIndexOf('/') + 1)),
+                    java.util.List.of());
             writeManifest(manifest);
         } catch (BackupFailedException e) {
             fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());

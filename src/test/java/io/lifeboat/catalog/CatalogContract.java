@@ -77,7 +77,8 @@ abstract class CatalogContract {
                         "succeeded",
                         "20260301T020000Z-abc123",
                         null,
-                        "pg_dump: done"));
+                        "pg_dump: done",
+                        null));
     }
 
     @Test
@@ -467,7 +468,8 @@ abstract class CatalogContract {
                 SHA,
                 "zstd",
                 "none",
-                "zstd -d data.dump.zst | pg_restore -d app");
+                "zstd -d data.dump.zst | pg_restore -d app",
+                List.of());
     }
 
     static Manifest withStoredBytes(Manifest m, long storedBytes) {
@@ -487,7 +489,8 @@ abstract class CatalogContract {
                 m.sha256(),
                 m.compression(),
                 m.encryption(),
-                m.restoreHint());
+                m.restoreHint(),
+                m.recipients());
     }
 
     static Verification verification(Manifest m, Instant at, boolean ok) {

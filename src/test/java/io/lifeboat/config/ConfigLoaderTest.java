@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.lifeboat.domain.RetentionPolicy;
 import io.lifeboat.domain.TargetKind;
+import io.lifeboat.domain.Validation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,9 +104,12 @@ class ConfigLoaderTest {
         assertThat(db.port()).isEqualTo(5432);
         assertThat(db.password()).isNull(); // ${APP_DB_PASSWORD:-} with the variable unset
         assertThat(db.rpo()).isEqualTo(Duration.ofHours(26));
-        assertThat(db.retention())
-                .containsExactly(
-                        Map.entry("last", 3), Map.entry("daily", 7), Map.entry("weekly", 4), Map.entry("monthly", 12));
+        assertThat(db.retention()).isEqualTo(new RetentionPolicy(3, 0, 7, 4, 12, 0, null));
+        assertThat(db.drill().schedule()).isEqualTo("0 0 4 1 * ?");
+        assertThat(db.drill().rto()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(db.drill().validate())
+                .containsExactly(new Validation("select count(*) from users", null, null, null, 1L, null));
+        assertThat(db.autoRestore()).isFalse();
         assertThat(c.targets().get("cache").url()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(c.targets().get("app-config").path()).isEqualTo(Path.of("/opt/app/config"));
         TargetConfig vectors = c.targets().get("vectors");
@@ -139,7 +144,9 @@ class ConfigLoaderTest {
         assertThat(db.host()).isEqualTo("127.0.0.1");
         assertThat(db.port()).isEqualTo(5432);
         assertThat(db.user()).isNull();
-        assertThat(db.retention()).isEmpty();
+        assertThat(db.retention()).isEqualTo(RetentionPolicy.KEEP_ALL);
+        assertThat(db.drill()).isNull();
+        assertThat(c.prune()).isEqualTo(LifeboatConfig.PruneConfig.DEFAULT);
         assertThat(c.catalog().embedded()).isTrue();
         assertThat(c.mqtt()).isNull();
         assertThat(c.broker()).isEqualTo(new LifeboatConfig.BrokerConfig(null, "127.0.0.1", 1884));
@@ -270,13 +277,58 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void drillChecksFitTheTargetsKind() throws IOException {
+        String t = "{kind: redis, url: \"redis://127.0.0.1:6379\", schedule: \"0 0 * * * ?\", rpo: 2h, drill: %s}";
+        TargetConfig ok = load(STORE + "targets:\n  t: "
+                        + t.formatted("{schedule: \"0 0 4 * * ?\", rto: 2m, validate: [{keys: \"user:*\", min: 10}]}")
+                        + "\n")
+                .targets()
+                .get("t");
+        assertThat(ok.drill().validate()).containsExactly(new Validation(null, "user:*", null, null, 10L, null));
+        assertThat(targetProblems(t.formatted(
+                        "{schedule: \"61 * * * * ?\", rto: soon, validate: [{sql: \"select 1\", min: 5, max: 2}, 3]}")))
+                .containsExactlyInAnyOrder(
+                        "targets.t.drill.schedule: bad cron '61 * * * * ?': Minute and Second values must be between 0 and 59",
+                        "targets.t.drill.rto: bad duration 'soon' (use e.g. 30s, 5m, 26h, 7d, 1h30m)",
+                        "targets.t.drill.validate[0].sql: not used by kind redis",
+                        "targets.t.drill.validate[0].keys: required",
+                        "targets.t.drill.validate[0].max: must not be below min (5), got 2",
+                        "targets.t.drill.validate[1]: expected a map, got a number");
+    }
+
+    @Test
+    void autoRestoreIsOnlyForPostgres() throws IOException {
+        assertThat(targetProblems("{kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h, autoRestore: true}"))
+                .containsExactly(
+                        "targets.t.autoRestore: is only supported for kind postgres (it restores to a scratch database first)");
+    }
+
+    @Test
+    void storeEncryptionIsChecked() throws IOException {
+        Files.writeString(dir.resolve("recipients.txt"), "age1" + "q".repeat(58) + "\n");
+        LifeboatConfig c = load("storage:\n  primary: {type: filesystem, path: store, encryption: {type: age,"
+                + " recipientsFile: recipients.txt, identityFile: key.txt}}\n"
+                + "targets:\n  t: {kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h}\n");
+        assertThat(c.primary().encryption())
+                .isEqualTo(new EncryptionConfig(
+                        "age", List.of(), dir.resolve("recipients.txt"), dir.resolve("key.txt"), null));
+        assertThatThrownBy(() -> load("storage:\n  primary: {type: filesystem, path: store, encryption: {type: rot13,"
+                        + " recipients: [age1nope], recipientsFile: missing.txt, key: x}}\n"
+                        + "targets:\n  t: {kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.primary.encryption.key: unknown key")
+                .hasMessageContaining("storage.primary.encryption.type: unknown type 'rot13' (expected age, openpgp)")
+                .hasMessageContaining("storage.primary.encryption.recipientsFile: cannot read");
+    }
+
+    @Test
     void retentionIsChecked() throws IOException {
         String t = "{kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h, retention: %s}";
         assertThat(load(STORE + "targets:\n  t: " + t.formatted("{daily: 7, last: 2, within: 3d}") + "\n")
                         .targets()
                         .get("t")
                         .retention())
-                .containsExactly(Map.entry("last", 2), Map.entry("daily", 7), Map.entry("within", Duration.ofDays(3)));
+                .isEqualTo(new RetentionPolicy(2, 0, 7, 0, 0, 0, Duration.ofDays(3)));
         assertThat(targetProblems(t.formatted("{daly: 7, weekly: -1, monthly: many, within: forever}")))
                 .containsExactly(
                         "targets.t.retention.daly: unknown key; did you mean 'daily'?",

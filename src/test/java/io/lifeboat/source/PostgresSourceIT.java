@@ -149,8 +149,7 @@ class PostgresSourceIT {
                 null,
                 null,
                 null,
-                null,
-                Map.of());
+                null);
 
         SourceFailedException e = catchThrowableOfType(
                 SourceFailedException.class, () -> Sources.forTarget(target).writeTo(new ByteArrayOutputStream()));

@@ -7,7 +7,6 @@ import io.lifeboat.config.TargetConfig;
 import io.lifeboat.domain.TargetKind;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The factory, the command lines the sources build, and their restore hints; no service needed. */
@@ -132,19 +131,6 @@ class SourcesTest {
             Path path,
             List<String> command) {
         return new TargetConfig(
-                "t",
-                kind,
-                "0 0 2 * * ?",
-                null,
-                host,
-                port,
-                database,
-                user,
-                password,
-                url,
-                path,
-                command,
-                null,
-                Map.of());
+                "t", kind, "0 0 2 * * ?", null, host, port, database, user, password, url, path, command, null);
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -82,8 +81,7 @@ public final class Postgres implements AutoCloseable {
                 null,
                 null,
                 null,
-                null,
-                Map.of());
+                null);
     }
 
     /** Runs statements in order, in one connection. */

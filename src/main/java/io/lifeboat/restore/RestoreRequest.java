@@ -1,0 +1,26 @@
+package io.lifeboat.restore;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lifeboat.config.TargetConfig;
+import io.lifeboat.domain.Manifest;
+import java.util.Map;
+
+/**
+ * One restore to carry out. {@code into} is where (a database name, a folder, a redis:// URL); null
+ * lets the restorer pick a scratch place. {@code scratch} marks a drill's throw-away copy. {@code
+ * options} holds kind-specific switches, e.g. {@code table} for a single PostgreSQL table.
+ */
+public record RestoreRequest(
+        TargetConfig target, Manifest manifest, String into, boolean scratch, Map<String, String> options) {
+
+    public RestoreRequest {
+        requireNonNull(target, "target");
+        requireNonNull(manifest, "manifest");
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public String option(String name) {
+        return options.get(name);
+    }
+}
