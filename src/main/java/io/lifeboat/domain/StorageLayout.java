@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Where things live in a bucket or folder, as PRODUCT.md fixes it:
  * {@code <target>/<backup-id>/data.<ext>.zst} and {@code <target>/<backup-id>/manifest.json},
- * verification records under {@code <target>/<backup-id>/verify/<timestamp>.json}.
+ * verification records under {@code <target>/<backup-id>/verify/<timestamp>.json}, restore and drill
+ * reports under {@code <target>/<backup-id>/reports/<timestamp>-<operation>.md}.
  */
 public final class StorageLayout {
 
@@ -36,6 +37,17 @@ public final class StorageLayout {
 
     public static String verificationPrefix(String target, BackupId id) {
         return prefix(target, id) + "verify/";
+    }
+
+    /**
+     * Where the Markdown report of a restore or drill of this backup goes:
+     * {@code <target>/<backup-id>/reports/<timestamp>-<operation>.md}.
+     */
+    public static String reportKey(String target, BackupId id, Instant at, String operation) {
+        if (!operation.matches("[a-z-]{1,32}")) {
+            throw new IllegalArgumentException("operation must be a-z or -, got '" + operation + "'");
+        }
+        return prefix(target, id) + "reports/" + VERIFY_STAMP.format(at) + "-" + operation + ".md";
     }
 
     /** The backup a manifest key belongs to, if the key is {@code <target>/<id>/manifest.json}. */
