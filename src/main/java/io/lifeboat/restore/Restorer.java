@@ -29,6 +29,16 @@ public interface Restorer {
     /** Runs each check against the restored copy; one result per check, in order. Never throws for a failing check. */
     List<ValidationResult> validate(Restored restored, List<Validation> checks);
 
+    /**
+     * Makes a restored and validated copy the live data ({@code --replace}): e.g. renames a restored
+     * database over the live one, keeping the old one as {@code <name>_pre_restore_<ts>}. Returns what
+     * is now live and names what was kept in its description. Kinds that cannot do this say so.
+     */
+    default Restored promote(Restored restored, RestoreRequest request) throws RestoreFailedException {
+        throw new RestoreFailedException(request.target().kind().configName()
+                + " cannot replace live data; restore into a new place and switch over by hand");
+    }
+
     /** Removes a scratch copy (after a drill, or when the stream turned out not to match its SHA-256). */
     void discard(Restored restored) throws RestoreFailedException;
 }
