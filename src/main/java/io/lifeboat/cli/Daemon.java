@@ -5,6 +5,7 @@ import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
@@ -32,6 +33,7 @@ final class Daemon {
     private Daemon() {}
 
     static int run(LifeboatConfig config, Path home) throws Exception {
+        Encryption encryption = Session.encryption(config); // a bad key file stops the start, naming it
         EmbeddedBroker broker = null;
         String mqttUrl;
         if (config.mqtt() == null || config.mqtt().url() == null) {
@@ -66,7 +68,13 @@ final class Daemon {
                 public void beforeConfigure(BaseMainSupport m) {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
                     BackupService service = new BackupService(
-                            config, store, catalog, new Events(sink[0]), clock, BackupService.Compression.defaults());
+                            config,
+                            store,
+                            catalog,
+                            new Events(sink[0]),
+                            clock,
+                            BackupService.Compression.defaults(),
+                            encryption);
                     int abandoned = catalog.markDeadRuns();
                     if (abandoned > 0) {
                         LOG.warn("{} run(s) were left running by a process that ended; recorded as failed", abandoned);

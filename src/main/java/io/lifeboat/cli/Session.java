@@ -3,6 +3,8 @@ package io.lifeboat.cli;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.crypto.Encryption;
+import io.lifeboat.crypto.Encryptions;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
@@ -10,6 +12,7 @@ import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -85,9 +88,19 @@ final class Session implements AutoCloseable {
                     catalog(),
                     new Events(events()),
                     Clock.systemUTC(),
-                    BackupService.Compression.defaults());
+                    BackupService.Compression.defaults(),
+                    encryption(config));
         }
         return service;
+    }
+
+    /** What the primary store encrypts new backups with; a bad key file is an error naming it. */
+    static Encryption encryption(LifeboatConfig config) throws IOException {
+        try {
+            return Encryptions.forStore(config.primary());
+        } catch (IOException e) {
+            throw new IOException("storage.primary.encryption: " + e.getMessage(), e);
+        }
     }
 
     private EventSink events() throws Exception {

@@ -1,6 +1,7 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.config.StoreConfig;
+import io.lifeboat.crypto.AgeEncryption;
 import io.lifeboat.domain.Trigger;
 import io.lifeboat.pipeline.Progress;
 import io.lifeboat.store.BackupStore;
@@ -31,12 +32,13 @@ final class WarmUp implements Callable<Integer> {
             Path data = Files.createDirectories(dir.resolve("files"));
             Files.writeString(data.resolve("sample.txt"), "warm-up\n".repeat(1000));
             Path config = dir.resolve("lifeboat.yaml");
+            // encrypted with a throw-away age key, so the archive holds the encryption classes too
             Files.writeString(config, """
                     dataDir: data
-                    storage: {primary: {type: filesystem, path: store}}
+                    storage: {primary: {type: filesystem, path: store, encryption: {type: age, recipients: [%s]}}}
                     targets:
                       warm-up: {kind: directory, path: files, schedule: "0 0 2 * * ?", rpo: 26h}
-                    """);
+                    """.formatted(AgeEncryption.generateKeyPair()[1]));
             try (Session s = new Session(config).openCatalogEarly()) {
                 s.service().backup("warm-up", Trigger.manual("warm-up"), new Progress());
                 s.service().stored().scan(null);

@@ -73,6 +73,12 @@ final class Stores {
             for (int i = 0; i < recipients.size(); i++) {
                 if (!recipients.get(i).matches("age1[02-9ac-hj-np-z]{58}")) {
                     e.problem("recipients[" + i + "]", "not an age X25519 recipient (age1 followed by 58 characters)");
+                } else {
+                    try {
+                        io.lifeboat.crypto.Bech32.decode(recipients.get(i));
+                    } catch (IllegalArgumentException bad) {
+                        e.problem("recipients[" + i + "]", "the age recipient " + bad.getMessage());
+                    }
                 }
             }
         }

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Where things live in a bucket or folder, as PRODUCT.md fixes it:
- * {@code <target>/<backup-id>/data.<ext>.zst} and {@code <target>/<backup-id>/manifest.json},
+ * {@code <target>/<backup-id>/data.<ext>.zst[.age|.gpg]} and {@code <target>/<backup-id>/manifest.json},
  * verification records under {@code <target>/<backup-id>/verify/<timestamp>.json}, restore and drill
  * reports under {@code <target>/<backup-id>/reports/<timestamp>-<operation>.md}.
  */
@@ -24,7 +24,12 @@ public final class StorageLayout {
     }
 
     public static String artifactKey(String target, BackupId id, String extension) {
-        return prefix(target, id) + "data." + extension + ".zst";
+        return artifactKey(target, id, extension, "");
+    }
+
+    /** The key of an encrypted artifact: {@code suffix} is {@code .age}, {@code .gpg} or empty. */
+    public static String artifactKey(String target, BackupId id, String extension, String suffix) {
+        return prefix(target, id) + "data." + extension + ".zst" + suffix;
     }
 
     public static String manifestKey(String target, BackupId id) {

@@ -3,6 +3,7 @@ package io.lifeboat.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import io.lifeboat.crypto.Encryption;
 import io.lifeboat.source.BackupSource;
 import io.lifeboat.source.SourceFailedException;
 import io.lifeboat.store.BackupStore;
@@ -22,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams one source into one stored object: source → zstd → bounded pipe → (SHA-256 + upload).
- * Two threads share the work: the caller's thread reads the source and compresses (zstd may add
+ * Streams one source into one stored object: source → zstd → encryption (when the store has it) →
+ * bounded pipe → (SHA-256 + upload). The SHA-256 is of the stored bytes, so verification needs no key.
+ * Two threads share the work: the caller's thread reads the source, compresses and encrypts (zstd may add
  * worker threads of its own), the upload thread hashes the compressed bytes and sends them. Memory
  * is bounded by the pipe and the store's part buffer, whatever the size of the backup. On any
  * failure the partial object is removed.
@@ -37,11 +39,17 @@ public final class BackupPipeline {
     private final BackupStore store;
     private final int zstdLevel;
     private final int zstdWorkers;
+    private final Encryption encryption;
 
     public BackupPipeline(BackupStore store, int zstdLevel, int zstdWorkers) {
+        this(store, zstdLevel, zstdWorkers, Encryption.NONE);
+    }
+
+    public BackupPipeline(BackupStore store, int zstdLevel, int zstdWorkers, Encryption encryption) {
         this.store = requireNonNull(store, "store");
         this.zstdLevel = zstdLevel;
         this.zstdWorkers = zstdWorkers;
+        this.encryption = requireNonNull(encryption, "encryption");
     }
 
     public StoredArtifact run(BackupSource source, String key, Progress progress) throws BackupFailedException {
@@ -64,13 +72,14 @@ public final class BackupPipeline {
         });
         CountingOutput raw = null;
         try {
-            try (ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(pipe.sink(), zstdLevel)) {
+            OutputStream sealed = encryption.encrypt(pipe.sink());
+            try (ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(sealed, zstdLevel)) {
                 if (zstdWorkers > 1) {
                     zstd.setWorkers(zstdWorkers);
                 }
                 raw = new CountingOutput(zstd, progress);
                 source.writeTo(raw);
-            } // closing zstd writes the frame end and closes the pipe: the upload sees end of stream
+            } // closing zstd writes the frame end, the encryption its last chunk, and closes the pipe
             long stored = upload.get();
             String digest = HexFormat.of().formatHex(sha.digest());
             return new StoredArtifact(key, stored, raw.count, digest);

@@ -6,6 +6,8 @@ import io.lifeboat.Json;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.TargetConfig;
+import io.lifeboat.crypto.Encryption;
+import io.lifeboat.crypto.Encryptions;
 import io.lifeboat.domain.Alert;
 import io.lifeboat.domain.BackupId;
 import io.lifeboat.domain.Manifest;
@@ -42,7 +44,13 @@ public final class BackupService {
     private final Verifier verifier;
     private final StoredBackups stored;
     private final TargetStates states;
+    private final Encryption encryption;
 
+    /**
+     * Encrypts as {@code config.primary()} says (reading its recipient keys now). Entry points that
+     * want the key files read, and their errors reported, before anything else call the other
+     * constructor with {@link Encryptions#forStore}.
+     */
     public BackupService(
             LifeboatConfig config,
             BackupStore store,
@@ -50,16 +58,37 @@ public final class BackupService {
             Events events,
             Clock clock,
             Compression compression) {
+        this(config, store, catalog, events, clock, compression, primaryEncryption(config));
+    }
+
+    /** {@code encryption} is what new backups are written with: {@link Encryptions#forStore} of the primary store. */
+    public BackupService(
+            LifeboatConfig config,
+            BackupStore store,
+            Catalog catalog,
+            Events events,
+            Clock clock,
+            Compression compression,
+            Encryption encryption) {
         this.config = requireNonNull(config, "config");
+        this.encryption = requireNonNull(encryption, "encryption");
         this.store = requireNonNull(store, "store");
         this.catalog = requireNonNull(catalog, "catalog");
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
         this.locks = new TargetLocks(config.dataDir().resolve("locks"));
-        this.pipeline = new BackupPipeline(store, compression.level(), compression.workers());
+        this.pipeline = new BackupPipeline(store, compression.level(), compression.workers(), encryption);
         this.verifier = new Verifier(store, clock);
         this.stored = new StoredBackups(store);
         this.states = new TargetStates(config, catalog, clock);
+    }
+
+    private static Encryption primaryEncryption(LifeboatConfig config) {
+        try {
+            return Encryptions.forStore(config.primary());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("storage.primary.encryption: " + e.getMessage(), e);
+        }
     }
 
     /** zstd settings: level 3 compresses like {@code zstd -3}; workers are zstd's own threads ({@code -T}). */
@@ -95,7 +124,7 @@ public final class BackupService {
             throws BackupFailedException {
         Instant start = clock.instant();
         BackupId id = BackupId.at(start);
-        String key = StorageLayout.artifactKey(target.name(), id, target.artifactExtension());
+        String key = StorageLayout.artifactKey(target.name(), id, target.artifactExtension(), encryption.suffix());
         long runId = catalog.runStarted(target.name(), "backup", trigger, start);
         events.event("backup", "started", target.name(), start, Map.of("backupId", id.value(), "trigger", trigger));
         Manifest manifest;
@@ -117,9 +146,9 @@ public final class BackupService {
                     artifact.rawBytes(),
                     artifact.sha256(),
                     "zstd",
-                    "none",
+                    encryption.name(),
                     source.restoreHint(key.substring(key.lastIndexOf('/') + 1)),
-                    java.util.List.of());
+                    encryption.recipients());
             writeManifest(manifest);
         } catch (BackupFailedException e) {
             fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());

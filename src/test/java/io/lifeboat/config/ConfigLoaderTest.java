@@ -322,6 +322,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMistypedAgeRecipientIsCaughtByItsChecksum() throws IOException {
+        String good = io.lifeboat.crypto.AgeEncryption.generateKeyPair()[1];
+        char c = good.charAt(20);
+        String mistyped = good.substring(0, 20) + (c == 'q' ? 'p' : 'q') + good.substring(21);
+        String yaml =
+                "storage:\n  primary: {type: filesystem, path: store, encryption: {type: age, recipients: [%s, %s]}}\n"
+                        + TARGET;
+        assertThat(load(yaml.formatted(good, good)).primary().encryption().recipients())
+                .containsExactly(good, good);
+        assertThat(problems(yaml.formatted(good, mistyped)))
+                .containsExactly("storage.primary.encryption.recipients[1]: the age recipient has a bad checksum"
+                        + " (a character is mistyped, or the key is incomplete)");
+    }
+
+    @Test
     void retentionIsChecked() throws IOException {
         String t = "{kind: directory, path: ., schedule: \"0 0 * * * ?\", rpo: 2h, retention: %s}";
         assertThat(load(STORE + "targets:\n  t: " + t.formatted("{daily: 7, last: 2, within: 3d}") + "\n")
