@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
+import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
@@ -46,6 +47,7 @@ final class Daemon {
         }
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());
+                BackupStore offsite = config.offsite() == null ? null : Stores.open(config.offsite());
                 Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
             Main main = new Main();
             main.setInitialProperties(Session.mqttProperties(
@@ -67,6 +69,9 @@ final class Daemon {
                     sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
                     BackupService service = new BackupService(
                             config, store, catalog, new Events(sink[0]), clock, BackupService.Compression.defaults());
+                    if (offsite != null) {
+                        service.withOffsite(offsite); // every verified backup is copied off-site and verified there
+                    }
                     int abandoned = catalog.markDeadRuns();
                     if (abandoned > 0) {
                         LOG.warn("{} run(s) were left running by a process that ended; recorded as failed", abandoned);
@@ -79,6 +84,7 @@ final class Daemon {
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                    m.getCamelContext().getRegistry().bind("offsiteJobs", new OffsiteJobs(service));
                 }
 
                 @Override
