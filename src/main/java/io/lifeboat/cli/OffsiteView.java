@@ -1,12 +1,15 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.Json;
 import io.lifeboat.catalog.RunRow;
+import io.lifeboat.domain.CopyRecord;
 import io.lifeboat.domain.Durations;
 import io.lifeboat.domain.Manifest;
 import io.lifeboat.domain.OffsiteLag;
 import io.lifeboat.domain.OffsiteState;
 import io.lifeboat.pipeline.OffsiteCopier;
 import io.lifeboat.store.OffsiteCopies;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -108,12 +111,15 @@ final class OffsiteView {
             System.out.println("    off-site: state unknown: " + o.get("error"));
             return;
         }
+        int missing = ((Number) o.get("missing")).intValue();
         String newest = o.get("newestCopyId") == null
                 ? "no verified copy"
                 : "newest " + o.get("newestCopyId") + " (" + o.get("age") + " old)";
         String state = Boolean.TRUE.equals(o.get("lagging"))
                 ? "LAGGING: " + o.get("detail")
-                : ((Number) o.get("missing")).intValue() == 0 ? "up to date" : o.get("missing") + " to copy";
+                : missing > 0
+                        ? missing + " newer backup(s) to copy, within the RPO"
+                        : o.get("newestCopyId") == null ? "nothing to copy yet" : "up to date";
         System.out.println("    off-site: " + newest + ", " + state
                 + (o.get("unreachable") == null ? "" : " (store unreachable: " + o.get("unreachable") + ")"));
     }
@@ -134,7 +140,14 @@ final class OffsiteView {
             System.err.println(m.target() + ": off-site copy verified in "
                     + s.offsiteStore().describe());
         } else {
-            System.err.println(m.target() + ": off-site copy FAILED: " + run.error()
+            String why = run.error();
+            try {
+                why = Json.read(run.detail().getBytes(StandardCharsets.UTF_8), CopyRecord.class)
+                        .detail();
+            } catch (java.io.IOException | RuntimeException e) {
+                // the error as recorded will do
+            }
+            System.err.println(m.target() + ": off-site copy FAILED: " + why
                     + "\n  the backup is verified on the primary store; copy it later with ./lifeboat copy " + m.id());
         }
     }

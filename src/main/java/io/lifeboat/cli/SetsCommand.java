@@ -69,14 +69,14 @@ final class SetsCommand implements Callable<Integer> {
                     "(no recovery sets in " + s.store().describe() + "; take one with ./lifeboat backup --all)");
             return LifeboatCommand.OK;
         }
-        System.out.printf("%-24s %-26s %-14s %s%n", "SET", "CREATED", "MEMBERS", "OFFSITE");
+        System.out.printf("%-24s %-21s %-14s %s%n", "SET", "CREATED", "MEMBERS", "OFFSITE");
         for (RecoverySet set : sets) {
             String off =
                     s.offsiteStore() == null ? "-" : offsite == null ? "?" : offsite.contains(set.id()) ? "yes" : "no";
             System.out.printf(
-                    "%-24s %-26s %-14s %s%n",
+                    "%-24s %-21s %-14s %s%n",
                     set.id(),
-                    set.createdAt(),
+                    set.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                     set.verifiedCount() + "/" + set.members().size() + (set.complete() ? " verified" : " FAILED"),
                     off);
             for (RecoverySet.Member m : set.members()) {

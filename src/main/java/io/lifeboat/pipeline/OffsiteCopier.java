@@ -154,7 +154,7 @@ public final class OffsiteCopier {
                 runId,
                 record.ok() ? RunRow.SUCCEEDED : RunRow.FAILED,
                 m.id(),
-                record.ok() ? null : record.detail(),
+                record.ok() ? null : "off-site copy failed: " + record.detail(),
                 null,
                 Json.text(record),
                 end);
@@ -168,7 +168,11 @@ public final class OffsiteCopier {
             fields.put("durationSeconds", Duration.between(start, end).toMillis() / 1000.0);
             events.event(OPERATION, "verified", m.target(), end, fields);
             if (failedBefore) {
-                events.alert(resolved(copyFailedAlert(m, "an earlier off-site copy failed", end), end));
+                events.alert(resolved(
+                        copyFailedAlert(m, "", end),
+                        "Off-site copies of " + m.target() + " work again",
+                        "Backup " + m.id() + " was copied to " + offsite.describe() + " and verified there.",
+                        end));
             }
         } else {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -192,16 +196,8 @@ public final class OffsiteCopier {
                 at);
     }
 
-    private static Alert resolved(Alert firing, Instant at) {
-        return new Alert(
-                firing.fingerprint(),
-                firing.severity(),
-                "resolved",
-                firing.summary(),
-                firing.detail(),
-                firing.labels(),
-                at,
-                at);
+    private static Alert resolved(Alert firing, String summary, String detail, Instant at) {
+        return new Alert(firing.fingerprint(), firing.severity(), "resolved", summary, detail, firing.labels(), at, at);
     }
 
     private CopyRecord copyAndVerify(Manifest m, Progress progress) throws CopyFailed {
@@ -527,14 +523,18 @@ public final class OffsiteCopier {
                     "warning",
                     l.target(),
                     "Off-site copies of " + l.target() + " lag past the RPO",
-                    l.reason() + " in " + offsite.describe()
+                    offsite.describe() + ": " + l.reason()
                             + (report.unreachable() == null ? "" : " (unreachable: " + report.unreachable() + ")")
                             + ". Copy what is missing: ./lifeboat copy --all-missing",
                     now);
             if (l.lagging() && lagging.add(l.target())) {
                 events.alert(alert);
             } else if (!l.lagging() && lagging.remove(l.target())) {
-                events.alert(resolved(alert, now));
+                events.alert(resolved(
+                        alert,
+                        "Off-site copies of " + l.target() + " caught up",
+                        offsite.describe() + ": " + l.reason(),
+                        now));
             }
         }
         return report;
