@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
+import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
@@ -48,6 +49,7 @@ final class Daemon {
         }
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());
+                BackupStore offsite = config.offsite() == null ? null : Stores.open(config.offsite());
                 Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
             Main main = new Main();
             main.setInitialProperties(Session.mqttProperties(
@@ -75,6 +77,9 @@ final class Daemon {
                             clock,
                             BackupService.Compression.defaults(),
                             encryption);
+                    if (offsite != null) {
+                        service.withOffsite(offsite); // every verified backup is copied off-site and verified there
+                    }
                     int abandoned = catalog.markDeadRuns();
                     if (abandoned > 0) {
                         LOG.warn("{} run(s) were left running by a process that ended; recorded as failed", abandoned);
@@ -87,6 +92,7 @@ final class Daemon {
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                    m.getCamelContext().getRegistry().bind("offsiteJobs", new OffsiteJobs(service));
                 }
 
                 @Override

@@ -38,6 +38,8 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.Verify.class,
             LifeboatCommand.Status.class,
             LifeboatCommand.CatalogCmd.class,
+            CopyCommand.class,
+            SetsCommand.class,
             WarmUp.class
         })
 public final class LifeboatCommand {
@@ -126,20 +128,30 @@ public final class LifeboatCommand {
 
     @Command(
             name = "backup",
-            description = "Take, store and verify one backup of TARGET; prints its id. Exit 0 only when verified.")
+            description = "Take, store and verify one backup of TARGET; prints its id. Exit 0 only when verified."
+                    + " --all backs up every target at once as a recovery set and prints the set id.")
     static final class Backup implements Callable<Integer> {
         @ParentCommand
         LifeboatCommand top;
 
-        @Parameters(paramLabel = "TARGET")
+        @Parameters(paramLabel = "TARGET", arity = "0..1")
         String target;
+
+        @Option(names = "--all", description = "every target at once, as one recovery set (sets/<set-id>/set.json)")
+        boolean all;
 
         @Option(names = "--reason", paramLabel = "TEXT", description = "why, recorded in the manifest")
         String reason;
 
         @Override
         public Integer call() throws Exception {
+            if (all == (target != null)) {
+                throw new IllegalArgumentException("give a TARGET or --all");
+            }
             try (Session s = top.session().openCatalogEarly()) {
+                if (all) {
+                    return BackupAll.run(s, reason);
+                }
                 Progress progress = new Progress();
                 PrintStream err = System.err;
                 try (ProgressDisplay display = new ProgressDisplay(target, progress, err, System.console() != null)) {
@@ -153,6 +165,7 @@ public final class LifeboatCommand {
                             Sizes.bytes(m.storedBytes()),
                             Sizes.bytes(m.rawBytes()),
                             Durations.format(Duration.between(m.startedAt(), Instant.now())));
+                    OffsiteView.reportCopy(s, m);
                     System.out.println(m.id());
                     return OK;
                 } catch (BackupFailedException e) {
@@ -177,10 +190,17 @@ public final class LifeboatCommand {
         @Option(names = "--json", description = "one JSON array, for scripts")
         boolean json;
 
+        @Option(names = "--sets", description = "list the recovery sets instead (as ./lifeboat sets)")
+        boolean sets;
+
         @Override
         public Integer call() throws Exception {
             try (Session s = top.session()) {
+                if (sets) {
+                    return SetsCommand.print(s, json);
+                }
                 List<Found> backups = new StoredBackups(s.store()).scan(target); // storage only: no catalog needed
+                var offsite = OffsiteView.scan(s, target); // null without storage.offsite
                 if (json) {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     for (Found b : backups) {
@@ -188,14 +208,15 @@ public final class LifeboatCommand {
                         row.put("manifest", b.manifest());
                         row.put("verified", b.verified());
                         row.put("lastVerification", b.lastVerification().orElse(null));
+                        row.put("offsite", OffsiteView.json(offsite, b.manifest()));
                         rows.add(row);
                     }
                     System.out.println(Json.text(rows));
                     return OK;
                 }
                 System.out.printf(
-                        "%-24s %-20s %-9s %10s %10s %-10s %s%n",
-                        "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "TRIGGER");
+                        "%-24s %-20s %-9s %10s %10s %-10s %-8s %s%n",
+                        "ID", "TARGET", "KIND", "STORED", "RAW", "VERIFIED", "OFFSITE", "TRIGGER");
                 Instant now = Instant.now();
                 for (Found b : backups) {
                     Manifest m = b.manifest();
@@ -203,13 +224,14 @@ public final class LifeboatCommand {
                             .map(v -> v.ok() ? "yes" : "FAILED")
                             .orElse("no");
                     System.out.printf(
-                            "%-24s %-20s %-9s %10s %10s %-10s %s (%s ago)%n",
+                            "%-24s %-20s %-9s %10s %10s %-10s %-8s %s (%s ago)%n",
                             m.id(),
                             m.target(),
                             m.kind(),
                             Sizes.bytes(m.storedBytes()),
                             Sizes.bytes(m.rawBytes()),
                             verified,
+                            OffsiteView.label(offsite, m),
                             m.trigger().type()
                                     + (m.trigger().detail().isBlank()
                                             ? ""
@@ -272,6 +294,7 @@ public final class LifeboatCommand {
                 for (String target : s.config().targets().keySet()) {
                     states.add(s.service().states().state(target));
                 }
+                OffsiteView.addToStates(s, states); // newest off-site copy and lag, from storage
                 if (json) {
                     System.out.println(Json.text(Map.of("targets", states)));
                     return OK;
@@ -292,6 +315,7 @@ public final class LifeboatCommand {
                     if (st.get("lastRunError") != null) {
                         System.out.println("    last error: " + st.get("lastRunError"));
                     }
+                    OffsiteView.printStatusLine(st);
                 }
                 return OK;
             }

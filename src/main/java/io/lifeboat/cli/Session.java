@@ -33,8 +33,10 @@ final class Session implements AutoCloseable {
     private final LifeboatConfig config;
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private BackupStore store;
+    private BackupStore offsiteStore;
     private CompletableFuture<Catalog> catalog;
     private BackupService service;
+    private Events events;
 
     Session(Path configFile) {
         this.config = ConfigLoader.load(configFile, System.getenv());
@@ -67,6 +69,15 @@ final class Session implements AutoCloseable {
         return store;
     }
 
+    /** The off-site store ({@code storage.offsite}), or null when none is configured. */
+    BackupStore offsiteStore() {
+        if (offsiteStore == null && config.offsite() != null) {
+            offsiteStore = Stores.open(config.offsite());
+            open.push(offsiteStore);
+        }
+        return offsiteStore;
+    }
+
     Catalog catalog() {
         openCatalogEarly();
         try {
@@ -86,10 +97,13 @@ final class Session implements AutoCloseable {
                     config,
                     store(),
                     catalog(),
-                    new Events(events()),
+                    events(),
                     Clock.systemUTC(),
                     BackupService.Compression.defaults(),
                     encryption(config));
+            if (offsiteStore() != null) {
+                service.withOffsite(offsiteStore());
+            }
         }
         return service;
     }
@@ -103,7 +117,15 @@ final class Session implements AutoCloseable {
         }
     }
 
-    private EventSink events() throws Exception {
+    /** What the command announces (events, alerts), shared by everything the session runs. */
+    Events events() throws Exception {
+        if (events == null) {
+            events = new Events(eventSink());
+        }
+        return events;
+    }
+
+    private EventSink eventSink() throws Exception {
         if (config.mqtt() == null || config.mqtt().url() == null) {
             return EventSink.NONE;
         }

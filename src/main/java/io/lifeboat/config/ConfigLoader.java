@@ -174,6 +174,13 @@ public final class ConfigLoader {
                 section.problems()
                         .add(key, "bad target name; it must match [a-z0-9][a-z0-9._-]{0,62} (it is a storage prefix)");
             }
+            if (Targets.reserved(name)) {
+                section.problems()
+                        .add(
+                                key,
+                                "the name '" + name + "' is reserved: recovery sets are stored under " + name
+                                        + "/ in the store; pick another name");
+            }
             if (!entry.getValue().isObject()) {
                 section.problems()
                         .add(key, "expected a map (kind, schedule, rpo, ...), got " + Section.type(entry.getValue()));

@@ -43,6 +43,11 @@ final class Targets {
         return NAME.matcher(name).matches();
     }
 
+    /** Names a target cannot have because the store uses them as top-level prefixes of its own. */
+    static boolean reserved(String name) {
+        return io.lifeboat.domain.StorageLayout.SETS.equals(name);
+    }
+
     /** The target, or null when it has problems (they are reported to the section's Problems). */
     static TargetConfig read(String name, Section t) {
         int before = t.problems().count();

@@ -63,4 +63,36 @@ public record Manifest(
     public BackupId backupId() {
         return new BackupId(id);
     }
+
+    /**
+     * The same backup stored another way: another store's copy, re-encrypted for that store. Only what
+     * describes the stored object changes (its key, size, SHA-256, encryption, recipients and the restore
+     * hint that names its file); id, target, times, trigger, source and raw size stay.
+     */
+    public Manifest storedAs(
+            String artifactKey,
+            long storedBytes,
+            String sha256,
+            String encryption,
+            List<String> recipients,
+            String restoreHint) {
+        return new Manifest(
+                formatVersion,
+                id,
+                target,
+                kind,
+                startedAt,
+                finishedAt,
+                trigger,
+                sourceTool,
+                sourceToolVersion,
+                artifactKey,
+                storedBytes,
+                rawBytes,
+                sha256,
+                compression,
+                encryption,
+                restoreHint,
+                recipients);
+    }
 }

@@ -9,11 +9,17 @@ import java.util.Optional;
  * Where things live in a bucket or folder, as PRODUCT.md fixes it:
  * {@code <target>/<backup-id>/data.<ext>.zst[.age|.gpg]} and {@code <target>/<backup-id>/manifest.json},
  * verification records under {@code <target>/<backup-id>/verify/<timestamp>.json}, restore and drill
- * reports under {@code <target>/<backup-id>/reports/<timestamp>-<operation>.md}.
+ * reports under {@code <target>/<backup-id>/reports/<timestamp>-<operation>.md}, off-site copy
+ * records (in the primary store) under {@code <target>/<backup-id>/offsite/<timestamp>.json}, and
+ * recovery sets under {@code sets/<set-id>/set.json} ({@code sets} is therefore not a target name).
  */
 public final class StorageLayout {
 
     public static final String MANIFEST = "manifest.json";
+    /** The top-level prefix of recovery sets; reserved, so no target may be named so. */
+    public static final String SETS = "sets";
+
+    public static final String SET_FILE = "set.json";
     private static final DateTimeFormatter VERIFY_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -55,10 +61,24 @@ public final class StorageLayout {
         return prefix(target, id) + "reports/" + VERIFY_STAMP.format(at) + "-" + operation + ".md";
     }
 
-    /** The backup a manifest key belongs to, if the key is {@code <target>/<id>/manifest.json}. */
+    /** Where the primary store records an attempt to copy a backup off-site (ok or failed). */
+    public static String copyRecordKey(String target, BackupId id, Instant at) {
+        return copyRecordPrefix(target, id) + VERIFY_STAMP.format(at) + ".json";
+    }
+
+    public static String copyRecordPrefix(String target, BackupId id) {
+        return prefix(target, id) + "offsite/";
+    }
+
+    /** The manifest of recovery set {@code setId}: {@code sets/<set-id>/set.json}. */
+    public static String setKey(String setId) {
+        return SETS + "/" + setId + "/" + SET_FILE;
+    }
+
+    /** The backup a manifest key belongs to, if the key is {@code <target>/<id>/manifest.json} (never under {@code sets/}). */
     public static Optional<BackupRef> parseManifestKey(String key) {
         String[] parts = key.split("/");
-        if (parts.length != 3 || !MANIFEST.equals(parts[2]) || !BackupId.isValid(parts[1])) {
+        if (parts.length != 3 || !MANIFEST.equals(parts[2]) || !BackupId.isValid(parts[1]) || SETS.equals(parts[0])) {
             return Optional.empty();
         }
         return Optional.of(new BackupRef(parts[0], new BackupId(parts[1])));

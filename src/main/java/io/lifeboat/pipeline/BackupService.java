@@ -45,6 +45,7 @@ public final class BackupService {
     private final StoredBackups stored;
     private final TargetStates states;
     private final Encryption encryption;
+    private volatile OffsiteCopier offsite;
 
     /**
      * Encrypts as {@code config.primary()} says (reading its recipient keys now). Entry points that
@@ -106,6 +107,20 @@ public final class BackupService {
 
     public TargetStates states() {
         return states;
+    }
+
+    /**
+     * Copies every backup verified from now on to {@code offsiteStore} ({@code storage.offsite}) and
+     * verifies it there; a failed copy is recorded and alerted but does not fail the backup.
+     */
+    public BackupService withOffsite(BackupStore offsiteStore) {
+        this.offsite = new OffsiteCopier(config, store, offsiteStore, catalog, events, clock);
+        return this;
+    }
+
+    /** The off-site copier, when an off-site store is wired ({@link #withOffsite}). */
+    public Optional<OffsiteCopier> offsite() {
+        return Optional.ofNullable(offsite);
     }
 
     /** Takes, stores and verifies one backup of {@code targetName}; returns its manifest only if verified. */
@@ -176,6 +191,10 @@ public final class BackupService {
         }
         catalog.runFinished(runId, "succeeded", id.value(), null, null, clock.instant());
         publishState(target.name());
+        OffsiteCopier copier = offsite;
+        if (copier != null) {
+            copier.afterBackup(manifest, trigger); // records and alerts its own failure; the backup stands
+        }
         return manifest;
     }
 
