@@ -140,6 +140,47 @@ class OffsiteCopierTest {
     }
 
     @Test
+    void storesWithDifferentKeysGetTheBackupReencryptedAndEachOpensWithItsOwnKey() throws Exception {
+        String[] primaryKey = io.lifeboat.crypto.AgeEncryption.generateKeyPair();
+        String[] offsiteKey = io.lifeboat.crypto.AgeEncryption.generateKeyPair();
+        Files.writeString(dir.resolve("primary-key.txt"), primaryKey[0] + "\n");
+        Files.writeString(dir.resolve("offsite-key.txt"), offsiteKey[0] + "\n");
+        Files.writeString(dir.resolve("lifeboat.yaml"), """
+                dataDir: data
+                storage:
+                  primary: {type: filesystem, path: store, encryption: {type: age, recipients: ["%s"], identityFile: primary-key.txt}}
+                  offsite: {type: filesystem, path: usb/lifeboat, encryption: {type: age, recipients: ["%s"]}}
+                targets:
+                  files: {kind: directory, path: files, schedule: "0 0 2 * * ?", rpo: 26h}
+                """.formatted(primaryKey[1], offsiteKey[1]));
+        config = ConfigLoader.load(dir.resolve("lifeboat.yaml"), Map.of());
+
+        Manifest m = service(Clock.systemUTC()).backup("files", Trigger.manual("test"), new Progress());
+
+        assertThat(m.recipients()).containsExactly(primaryKey[1]);
+        Manifest copy = new StoredBackups(offsite).scan("files").get(0).manifest();
+        assertThat(copy.id()).isEqualTo(m.id());
+        assertThat(copy.recipients()).as("encrypted for the off-site key").containsExactly(offsiteKey[1]);
+        assertThat(copy.sha256()).isNotEqualTo(m.sha256());
+        assertThat(new StoredBackups(offsite).scan("files").get(0).verified()).isTrue();
+        byte[] plainFromPrimary = decrypt(primary.getBytes(m.artifactKey()), primaryKey[0]);
+        byte[] plainFromOffsite = decrypt(offsite.getBytes(copy.artifactKey()), offsiteKey[0]);
+        assertThat(plainFromOffsite)
+                .as("the same compressed backup under both keys")
+                .isEqualTo(plainFromPrimary);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> decrypt(offsite.getBytes(copy.artifactKey()), primaryKey[0]))
+                .isInstanceOf(IOException.class);
+    }
+
+    private static byte[] decrypt(byte[] stored, String identity) throws IOException {
+        try (InputStream in = io.lifeboat.crypto.AgeEncryption.withIdentities(List.of(identity))
+                .decrypt(new java.io.ByteArrayInputStream(stored))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
     void anUnwritableOffsiteStoreFailsTheCopyButNotTheBackupAndTheCopyCatchesUpLater() throws Exception {
         unplugTheDisk();
         BackupService service = service(Clock.systemUTC());
