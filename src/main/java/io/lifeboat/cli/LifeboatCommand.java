@@ -38,6 +38,7 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.Verify.class,
             LifeboatCommand.Status.class,
             LifeboatCommand.CatalogCmd.class,
+            PruneCommand.class,
             WarmUp.class
         })
 public final class LifeboatCommand {

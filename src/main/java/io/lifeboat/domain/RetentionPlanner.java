@@ -228,8 +228,28 @@ public final class RetentionPlanner {
         }
     }
 
+    /** The policy in words: {@code last 3, daily 7, within 3d}, or {@code keep everything (no rules)}. */
+    public static String describe(RetentionPolicy p) {
+        requireNonNull(p, "policy");
+        if (p.keepsAll()) {
+            return "keep everything (no rules)";
+        }
+        List<String> parts = new ArrayList<>();
+        int[] counts = {p.last(), p.hourly(), p.daily(), p.weekly(), p.monthly(), p.yearly()};
+        String[] names = {"last", "hourly", "daily", "weekly", "monthly", "yearly"};
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                parts.add(names[i] + " " + counts[i]);
+            }
+        }
+        if (p.within() != null) {
+            parts.add("within " + format(p.within()));
+        }
+        return String.join(", ", parts);
+    }
+
     /** {@code 24h}, {@code 36h}, {@code 3d}, {@code 90m}: whole days from two days on, else whole hours. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long seconds = d.getSeconds();
         if (d.getNano() == 0 && seconds >= 2 * 86400 && seconds % 86400 == 0) {
             return seconds / 86400 + "d";
