@@ -129,12 +129,12 @@ final class PruneCommand implements Callable<Integer> {
         for (PruneReport.Row row : r.deleted()) {
             if (row.leftover()) {
                 out.printf(
-                        "%s: deleted %s (%s; %d object%s)%n",
-                        r.target(), row.id(), row.reason(), row.objects(), row.objects() == 1 ? "" : "s");
+                        "%s: deleted %s (%d object%s): %s%n",
+                        r.target(), row.id(), row.objects(), row.objects() == 1 ? "" : "s", row.reason());
             } else {
                 out.printf(
-                        "%s: deleted %s (%s; %s)%n",
-                        r.target(), row.id(), row.reason(), Sizes.bytes(row.storedBytes()));
+                        "%s: deleted %s (%s): %s%n",
+                        r.target(), row.id(), Sizes.bytes(row.storedBytes()), row.reason());
             }
         }
         for (String key : r.abortedUploads()) {

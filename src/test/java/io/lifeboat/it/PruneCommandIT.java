@@ -116,8 +116,8 @@ class PruneCommandIT {
         Result prune = cli.run("prune", "app-config");
         assertThat(prune.exitCode()).as(prune.toString()).isZero();
         assertThat(prune.stdout())
-                .contains("app-config: deleted " + lastMonth.id() + " (no rule keeps it; 60 B)")
-                .contains("app-config: deleted " + leftover + " (leftover without a manifest")
+                .contains("app-config: deleted " + lastMonth.id() + " (60 B): no rule keeps it")
+                .contains("app-config: deleted " + leftover + " (1 object): leftover without a manifest")
                 .contains("app-config: 2 kept, 4 deleted, 150 B freed")
                 .doesNotContain("other:");
 
