@@ -321,6 +321,20 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** Removes a pruned backup from the index; returns whether it was indexed. Run history is kept. */
+    public boolean backupDeleted(String target, String id) {
+        requireNonNull(target, "target");
+        requireNonNull(id, "id");
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("delete from backups where target = ? and id = ?")) {
+            p.setString(1, target);
+            p.setString(2, id);
+            return p.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw failed("remove backup " + target + "/" + id + " from the index", e);
+        }
+    }
+
     /** Whether the index holds no backup at all (a new machine, a lost disk), without reading the rows. */
     public boolean isEmpty() {
         try (Connection c = db.connect();

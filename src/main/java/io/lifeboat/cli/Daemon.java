@@ -3,6 +3,7 @@ package io.lifeboat.cli;
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.OffsiteJobs;
+import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
@@ -11,6 +12,7 @@ import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.pipeline.Pruner;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.nio.file.Files;
@@ -63,6 +65,7 @@ final class Daemon {
             main.configure()
                     .withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
+            main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
@@ -93,6 +96,11 @@ final class Daemon {
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
                     m.getCamelContext().getRegistry().bind("offsiteJobs", new OffsiteJobs(service));
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(
+                                    "pruner",
+                                    new Pruner(config, store, catalog, service.events(), service.locks(), clock));
                 }
 
                 @Override

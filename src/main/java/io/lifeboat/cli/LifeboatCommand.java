@@ -40,6 +40,7 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.CatalogCmd.class,
             CopyCommand.class,
             SetsCommand.class,
+            PruneCommand.class,
             WarmUp.class
         })
 public final class LifeboatCommand {

@@ -123,6 +123,16 @@ public final class BackupService {
         return Optional.ofNullable(offsite);
     }
 
+    /** Where this service's events and alerts go; a prune from the same entry point says its own there. */
+    public Events events() {
+        return events;
+    }
+
+    /** The per-target locks this service's backups hold; a prune of a target takes the same one. */
+    public TargetLocks locks() {
+        return locks;
+    }
+
     /** Takes, stores and verifies one backup of {@code targetName}; returns its manifest only if verified. */
     public Manifest backup(String targetName, Trigger trigger, Progress progress) throws BackupFailedException {
         TargetConfig target = config.target(targetName)

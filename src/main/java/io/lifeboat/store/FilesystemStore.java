@@ -112,6 +112,51 @@ public final class FilesystemStore implements BackupStore {
         pruneEmptyParents(file.getParent());
     }
 
+    /**
+     * Deletes the partial writes (hidden temporary files a killed process left beside their target)
+     * under {@code prefix} last modified before {@code modifiedBefore}; returns the keys they were for.
+     */
+    public List<String> deletePartialWrites(String prefix, java.time.Instant modifiedBefore) throws IOException {
+        Keys.checkPrefix(prefix);
+        requireNonNull(modifiedBefore, "modifiedBefore");
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<Path> stale;
+        try (Stream<Path> files = Files.walk(start)) {
+            stale = files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(FilesystemStore::isPartial)
+                    .filter(p -> keyOf(p).startsWith(prefix))
+                    .filter(p -> modifiedBefore(p, modifiedBefore))
+                    .sorted()
+                    .collect(Collectors.toList());
+        } catch (UncheckedIOException e) {
+            throw new IOException(
+                    "listing '" + prefix + "' in " + describe() + " failed: " + e.getCause(), e.getCause());
+        }
+        List<String> deleted = new java.util.ArrayList<>();
+        for (Path p : stale) {
+            Files.deleteIfExists(p);
+            pruneEmptyParents(p.getParent());
+            String name = p.getFileName().toString();
+            String key = keyOf(p.getParent().resolve(name.substring(1, name.lastIndexOf(PARTIAL_MARK))));
+            deleted.add(key);
+        }
+        return deleted;
+    }
+
+    private static boolean modifiedBefore(Path file, java.time.Instant before) {
+        try {
+            return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS)
+                    .toInstant()
+                    .isBefore(before);
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
+    }
+
     @Override
     public String describe() {
         return "filesystem " + root;

@@ -14,7 +14,9 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
+import io.minio.messages.ListMultipartUploadsResult;
 import io.minio.messages.Part;
+import io.minio.messages.Upload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -283,6 +285,60 @@ public final class S3Store implements BackupStore {
                 return;
             }
             throw failure("delete of " + key + " in " + describe(), e);
+        }
+    }
+
+    /**
+     * Aborts the unfinished multipart uploads under {@code prefix} that were started before {@code
+     * startedBefore}: a run killed outright (SIGKILL, power cut) leaves its upload open, and the server
+     * keeps its parts (and bills them) until it is aborted. Returns the keys of the aborted uploads.
+     * Uploads whose start the server does not report are left alone.
+     */
+    public List<String> abortIncompleteUploads(String prefix, java.time.Instant startedBefore) throws IOException {
+        Keys.checkPrefix(prefix);
+        requireNonNull(startedBefore, "startedBefore");
+        List<String> aborted = new ArrayList<>();
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        try {
+            while (true) {
+                ListMultipartUploadsResult page = client.listMultipartUploadsAsync(
+                                bucket,
+                                region,
+                                null,
+                                null,
+                                keyMarker,
+                                1000,
+                                prefix.isEmpty() ? null : prefix,
+                                uploadIdMarker,
+                                null,
+                                null)
+                        .get()
+                        .result();
+                for (Upload upload : page.uploads()) {
+                    java.time.ZonedDateTime initiated = upload.initiated();
+                    if (initiated != null
+                            && initiated.toInstant().isBefore(startedBefore)
+                            && upload.objectName().startsWith(prefix)) {
+                        client.abortMultipartUploadAsync(
+                                        bucket, region, upload.objectName(), upload.uploadId(), null, null)
+                                .get();
+                        aborted.add(upload.objectName());
+                    }
+                }
+                if (!page.isTruncated()
+                        || (java.util.Objects.equals(page.nextKeyMarker(), keyMarker)
+                                && java.util.Objects.equals(page.nextUploadIdMarker(), uploadIdMarker))) {
+                    return aborted;
+                }
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+        } catch (Exception e) {
+            if (isMissing(e) || "NoSuchUpload".equals(errorCode(e))) {
+                return aborted; // no bucket yet, or another process aborted it first
+            }
+            throw failure("aborting unfinished uploads under '" + prefix + "' in " + describe(), e);
         }
     }
 

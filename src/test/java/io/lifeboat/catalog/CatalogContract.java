@@ -278,6 +278,24 @@ abstract class CatalogContract {
     }
 
     @Test
+    void aPrunedBackupLeavesTheIndexAndOnlyThatOne() {
+        Manifest a = manifest("app-db", T0);
+        Manifest b = manifest("app-db", T0.plus(Duration.ofHours(1)));
+        Manifest sameIdOtherTarget = withTarget(a, "cache");
+        List.of(a, b, sameIdOtherTarget).forEach(catalog::backupStored);
+        catalog.verified(verification(b, T0.plus(Duration.ofHours(2)), true));
+
+        assertThat(catalog.backupDeleted("app-db", a.id())).isTrue();
+        assertThat(catalog.backupDeleted("app-db", a.id())).as("already gone").isFalse();
+        assertThat(catalog.backupDeleted("app-db", HOSTILE)).isFalse();
+
+        assertThat(catalog.backups("app-db")).extracting(BackupRow::id).containsExactly(b.id());
+        assertThat(catalog.backups("cache")).extracting(BackupRow::id).containsExactly(a.id());
+        assertThat(catalog.latestVerified("app-db")).map(BackupRow::id).contains(b.id());
+        assertThatThrownBy(() -> catalog.backupDeleted(null, a.id())).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void aVerificationOfAnUnknownBackupChangesNothing() {
         Manifest m = manifest("app-db", T0);
         catalog.verified(verification(m, T0, true));
@@ -485,6 +503,27 @@ abstract class CatalogContract {
                 m.sourceToolVersion(),
                 m.artifactKey(),
                 storedBytes,
+                m.rawBytes(),
+                m.sha256(),
+                m.compression(),
+                m.encryption(),
+                m.restoreHint(),
+                m.recipients());
+    }
+
+    static Manifest withTarget(Manifest m, String target) {
+        return new Manifest(
+                m.formatVersion(),
+                m.id(),
+                target,
+                m.kind(),
+                m.startedAt(),
+                m.finishedAt(),
+                m.trigger(),
+                m.sourceTool(),
+                m.sourceToolVersion(),
+                StorageLayout.artifactKey(target, m.backupId(), "dump"),
+                m.storedBytes(),
                 m.rawBytes(),
                 m.sha256(),
                 m.compression(),

@@ -155,6 +155,35 @@ class FilesystemStoreTest {
     }
 
     @Test
+    void stalePartialWritesOfAKilledProcessAreDeletedOnceOldEnough() throws IOException {
+        store.putBytes("app-db/20261123T010000Z-000001/manifest.json", "{}".getBytes(StandardCharsets.UTF_8));
+        // what a SIGKILLed put leaves: a hidden temporary file beside its target, invisible to list()
+        Path killedDir = Files.createDirectories(root.resolve("app-db/20261123T020000Z-00000a"));
+        Path partial = Files.write(killedDir.resolve(".data.dump.zst.partial-0123456789abcdef"), new byte[10]);
+        Path otherTarget = Files.createDirectories(root.resolve("cache/20261123T020000Z-00000b"));
+        Path otherPartial = Files.write(otherTarget.resolve(".data.rdb.zst.partial-0123456789abcdef"), new byte[10]);
+        Path lookalike = Files.write(killedDir.resolve(".data.dump.zst.partial-not-hex"), new byte[1]);
+        java.time.Instant now = java.time.Instant.now();
+
+        assertThat(store.deletePartialWrites("app-db/", now.minusSeconds(3600)))
+                .as("younger than the cut-off: left alone")
+                .isEmpty();
+        assertThat(partial).exists();
+
+        assertThat(store.deletePartialWrites("app-db/", now.plusSeconds(5)))
+                .containsExactly("app-db/20261123T020000Z-00000a/data.dump.zst");
+        assertThat(partial).doesNotExist();
+        assertThat(lookalike).as("not a partial write of ours").exists();
+        assertThat(otherPartial).as("another prefix").exists();
+        assertThat(store.list("app-db/"))
+                .containsExactly(
+                        "app-db/20261123T010000Z-000001/manifest.json",
+                        "app-db/20261123T020000Z-00000a/.data.dump.zst.partial-not-hex");
+        assertThat(store.deletePartialWrites("nothing-here/", now)).isEmpty();
+        assertThatThrownBy(() -> store.deletePartialWrites("../", now)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void describeNamesTheFolder() {
         assertThat(store.describe()).isEqualTo("filesystem " + root.toAbsolutePath());
     }

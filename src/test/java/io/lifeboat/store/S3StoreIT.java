@@ -364,6 +364,75 @@ class S3StoreIT {
         protected void delivered(long total) {}
     }
 
+    @Test
+    void unfinishedMultipartUploadsUnderAPrefixAreAbortedOnceOldEnough() throws Exception {
+        assertThat(store.abortIncompleteUploads("app-db/", java.time.Instant.now()))
+                .as("no bucket yet: nothing to abort, no error")
+                .isEmpty();
+        store.putBytes("app-db/20261123T010000Z-000001/manifest.json", "{}".getBytes(StandardCharsets.UTF_8));
+        // what a SIGKILLed backup leaves: an upload started, one part sent, never completed nor aborted
+        io.minio.MinioAsyncClient client = io.minio.MinioAsyncClient.builder()
+                .endpoint(s3.endpoint())
+                .credentials(s3.accessKey(), s3.secretKey())
+                .build();
+        String killed = "app-db/20261123T020000Z-00000a/data.dump.zst";
+        String other = "cache/20261123T020000Z-00000b/data.rdb.zst";
+        String killedUpload = startUpload(client, killed);
+        startUpload(client, other);
+
+        assertThat(store.abortIncompleteUploads(
+                        "app-db/", java.time.Instant.now().minus(Duration.ofHours(1))))
+                .as("younger than the grace: left alone")
+                .isEmpty();
+        assertThat(openUploads(client, "app-db/")).containsExactly(killed);
+
+        assertThat(store.abortIncompleteUploads(
+                        "app-db/", java.time.Instant.now().plusSeconds(5)))
+                .containsExactly(killed);
+
+        assertThat(openUploads(client, "app-db/")).isEmpty();
+        assertThat(openUploads(client, "cache/"))
+                .as("another prefix is untouched")
+                .containsExactly(other);
+        assertThatThrownBy(() -> client.completeMultipartUploadAsync(
+                                bucket,
+                                null,
+                                killed,
+                                killedUpload,
+                                new io.minio.messages.Part[] {new io.minio.messages.Part(1, "x")},
+                                null,
+                                null)
+                        .get())
+                .as("the aborted upload cannot be completed any more")
+                .hasMessageContaining("NoSuchUpload");
+        assertThat(store.list("app-db/")).containsExactly("app-db/20261123T010000Z-000001/manifest.json");
+        assertThatThrownBy(() -> store.abortIncompleteUploads("../", java.time.Instant.now()))
+                .isInstanceOf(IllegalArgumentException.class);
+        client.close();
+    }
+
+    private String startUpload(io.minio.MinioAsyncClient client, String key) throws Exception {
+        String uploadId = client.createMultipartUploadAsync(bucket, null, key, null, null)
+                .get()
+                .result()
+                .uploadId();
+        byte[] part = new byte[5 * MB];
+        client.uploadPartAsync(bucket, null, key, part, part.length, uploadId, 1, null, null)
+                .get();
+        return uploadId;
+    }
+
+    private List<String> openUploads(io.minio.MinioAsyncClient client, String prefix) throws Exception {
+        return client
+                .listMultipartUploadsAsync(bucket, null, null, null, null, 1000, prefix, null, null, null)
+                .get()
+                .result()
+                .uploads()
+                .stream()
+                .map(io.minio.messages.Upload::objectName)
+                .toList();
+    }
+
     /** Yields {@code limit} zero bytes, then throws. */
     static final class FailingStream extends InputStream {
         private final long limit;
