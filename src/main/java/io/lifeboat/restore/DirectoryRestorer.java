@@ -311,6 +311,10 @@ public final class DirectoryRestorer implements Restorer {
     private Path destination(RestoreRequest request, Instant now) throws RestoreFailedException {
         if (request.into() != null && !request.into().isBlank()) {
             Path dest = Path.of(request.into()).toAbsolutePath().normalize();
+            if (target.path() != null && dest.equals(live())) {
+                throw new RestoreFailedException("--into names the live folder " + dest
+                        + ": restore into a new path, or use --replace to swap it in after validation");
+            }
             if (Files.exists(dest, NOFOLLOW)) {
                 if (!Files.isDirectory(dest, NOFOLLOW)) {
                     throw new RestoreFailedException(dest + " exists and is not a folder: restore into a new path");
@@ -323,10 +327,6 @@ public final class DirectoryRestorer implements Restorer {
                 } catch (IOException e) {
                     throw new RestoreFailedException("cannot read " + dest + ": " + e);
                 }
-            }
-            if (target.path() != null && dest.equals(live())) {
-                throw new RestoreFailedException("--into names the live folder " + dest
-                        + ": restore into a new path, or use --replace to swap it in after validation");
             }
             return dest;
         }
@@ -390,7 +390,7 @@ public final class DirectoryRestorer implements Restorer {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             String name = entry.getName();
-            List<String> parts = components(name, "its path");
+            List<String> parts = components(name, name, "its path");
             if (parts.isEmpty()) {
                 if (!entry.isDirectory()) {
                     throw refused(name, "it has no name");
@@ -429,7 +429,7 @@ public final class DirectoryRestorer implements Restorer {
             } else if (entry.isLink()) {
                 notThereYet(path, name);
                 List<String> targetParts =
-                        components(entry.getLinkName(), "its link target '" + entry.getLinkName() + "'");
+                        components(entry.getLinkName(), name, "its link target '" + entry.getLinkName() + "'");
                 Path linked = inside(base, targetParts, name);
                 checkNoLinkOnTheWay(base, targetParts, name);
                 if (!Files.isRegularFile(linked, NOFOLLOW)) {
@@ -473,15 +473,15 @@ public final class DirectoryRestorer implements Restorer {
      * The path's components, refusing what could point outside: absolute paths, {@code ..}, NUL.
      * Empty and {@code .} components are dropped; an empty list is the root itself.
      */
-    private static List<String> components(String path, String what) throws RestoreFailedException {
+    private static List<String> components(String path, String name, String what) throws RestoreFailedException {
         if (path == null || path.isEmpty()) {
-            throw refused(String.valueOf(path), what + " is empty");
+            throw refused(String.valueOf(name), what + " is empty");
         }
         if (path.indexOf('\0') >= 0) {
-            throw refused(path, what + " holds a NUL character");
+            throw refused(name, what + " holds a NUL character");
         }
         if (path.startsWith("/")) {
-            throw refused(path, what + " is absolute");
+            throw refused(name, what + " is absolute");
         }
         List<String> parts = new ArrayList<>();
         for (String part : path.split("/")) {
@@ -489,7 +489,7 @@ public final class DirectoryRestorer implements Restorer {
                 continue;
             }
             if (part.equals("..")) {
-                throw refused(path, what + " has a '..' component");
+                throw refused(name, what + " has a '..' component");
             }
             parts.add(part);
         }
