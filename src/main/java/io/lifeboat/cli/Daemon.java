@@ -2,6 +2,8 @@ package io.lifeboat.cli;
 
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
+import io.lifeboat.camel.DrillJobs;
+import io.lifeboat.camel.DrillRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
@@ -9,6 +11,7 @@ import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.restore.DrillService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.nio.file.Files;
@@ -59,6 +62,7 @@ final class Daemon {
             main.configure()
                     .withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
+            main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
@@ -79,6 +83,12 @@ final class Daemon {
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(
+                                    "drillJobs",
+                                    new DrillJobs(
+                                            new DrillService(config, store, catalog, new Events(sink[0]), clock)));
                 }
 
                 @Override

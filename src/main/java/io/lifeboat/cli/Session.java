@@ -32,6 +32,7 @@ final class Session implements AutoCloseable {
     private BackupStore store;
     private CompletableFuture<Catalog> catalog;
     private BackupService service;
+    private Events publisher;
 
     Session(Path configFile) {
         this.config = ConfigLoader.load(configFile, System.getenv());
@@ -80,14 +81,17 @@ final class Session implements AutoCloseable {
     BackupService service() throws Exception {
         if (service == null) {
             service = new BackupService(
-                    config,
-                    store(),
-                    catalog(),
-                    new Events(events()),
-                    Clock.systemUTC(),
-                    BackupService.Compression.defaults());
+                    config, store(), catalog(), publisher(), Clock.systemUTC(), BackupService.Compression.defaults());
         }
         return service;
+    }
+
+    /** What this command announces with: to the configured broker, or nowhere without an mqtt section. */
+    Events publisher() throws Exception {
+        if (publisher == null) {
+            publisher = new Events(events());
+        }
+        return publisher;
     }
 
     private EventSink events() throws Exception {

@@ -486,6 +486,8 @@ public final class RedisRestorer implements Restorer {
                 "",
                 "--appendonly",
                 "no",
+                "--repl-diskless-sync-delay",
+                "0",
                 "--daemonize",
                 "yes",
                 "--pidfile",
