@@ -298,7 +298,7 @@ public final class DrillService {
                     "RestoreDrillSlow",
                     "warning",
                     target,
-                    "Restore drill of " + target + " took " + Durations.format(report.rto()) + ", over its RTO of "
+                    "Restore drill of " + target + " took " + formatRto(report.rto()) + ", over its RTO of "
                             + Durations.format(report.rtoObjective()),
                     "The restore of backup " + report.backupId() + " passed its checks but took "
                             + report.rto().toMillis() + " ms; the objective (drill.rto) is "
