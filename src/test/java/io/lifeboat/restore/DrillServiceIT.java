@@ -90,7 +90,7 @@ class DrillServiceIT {
                     url: "%s"
                     schedule: "0 0 */6 * * ?"
                     rpo: 7h
-                    drill: {validate: [{keys: "user:*", min: 1000}]}
+                    drill: {rto: 10m, validate: [{keys: "user:*", min: 1000}]}
                   files:
                     kind: directory
                     path: "%s"
@@ -267,6 +267,7 @@ class DrillServiceIT {
         assertThat(run.error()).contains("validation failed");
         assertThat(new String(store.getBytes(o.reportKey()), StandardCharsets.UTF_8))
                 .startsWith("# Drill of cache-strict: FAILED")
+                .contains("- **RTO objective:** 10m — not reached")
                 .contains("FAIL `keys: user:* >= 1000`");
         assertThat(backups.states().state("cache-strict").get("lastDrill"))
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
