@@ -278,6 +278,20 @@ class DirectoryRestorerTest {
                 .isTrue();
     }
 
+    @Test
+    void thePlanNamesWhatWouldBeCreatedAndReplacedAndChangesNothing() throws Exception {
+        List<String> replace = restorer.plan(request(manifest(), null, false, Map.of("replace", "true")));
+        List<String> full = restorer.plan(request(manifest(), live.toString(), false, Map.of()));
+
+        assertThat(String.join("\n", replace))
+                .contains("extract the tar of backup 20260101T000000Z-abcdef")
+                .contains(live + ".lifeboat-restored-")
+                .contains("rename the live folder " + live + " to " + live + ".pre_restore_");
+        assertThat(full).singleElement().asString().startsWith("cannot restore: --into names the live folder");
+        assertThat(siblings(live)).containsExactly("live");
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
     // ---- hostile tars
 
     @Test
