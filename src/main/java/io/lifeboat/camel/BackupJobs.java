@@ -64,8 +64,9 @@ public final class BackupJobs {
     }
 
     private boolean missed(TargetConfig t) {
-        // the last run on record, or, with no history (a rebuilt catalog), the newest backup in storage
-        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name())
+        // the last backup run on record (a drill or verify is no backup attempt), or, with no history (a
+        // rebuilt catalog), the newest backup in storage
+        Optional<java.time.Instant> lastAttempt = catalog.lastRun(t.name(), "backup")
                 .map(r -> r.startedAt())
                 .or(() -> catalog.backups(t.name()).stream().findFirst().map(b -> b.startedAt()));
         boolean missed =

@@ -2,6 +2,8 @@ package io.lifeboat.cli;
 
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
+import io.lifeboat.camel.DrillJobs;
+import io.lifeboat.camel.DrillRoutes;
 import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
@@ -13,6 +15,7 @@ import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.Pruner;
+import io.lifeboat.restore.DrillService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.nio.file.Files;
@@ -66,6 +69,7 @@ final class Daemon {
                     .withRoutesIncludePattern("file:" + home.resolve("routes").toAbsolutePath() + "/*.yaml");
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
             main.configure().addRoutesBuilder(new PruneRoutes(config));
+            main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
@@ -101,6 +105,11 @@ final class Daemon {
                             .bind(
                                     "pruner",
                                     new Pruner(config, store, catalog, service.events(), service.locks(), clock));
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(
+                                    "drillJobs",
+                                    new DrillJobs(new DrillService(config, store, catalog, service.events(), clock)));
                 }
 
                 @Override

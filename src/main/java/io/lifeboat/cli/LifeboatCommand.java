@@ -37,6 +37,7 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.ListBackups.class,
             LifeboatCommand.Verify.class,
             LifeboatCommand.Status.class,
+            DrillCommand.class,
             LifeboatCommand.CatalogCmd.class,
             CopyCommand.class,
             SetsCommand.class,
@@ -317,6 +318,12 @@ public final class LifeboatCommand {
                         System.out.println("    last error: " + st.get("lastRunError"));
                     }
                     OffsiteView.printStatusLine(st);
+                    if (st.get("lastDrill") instanceof Map<?, ?> drill) {
+                        System.out.println("    last drill: " + drill.get("result") + " at " + drill.get("at")
+                                + (drill.get("rto") == null ? "" : ", RTO " + drill.get("rto"))
+                                + (drill.get("backupId") == null ? "" : ", backup " + drill.get("backupId"))
+                                + (drill.get("error") == null ? "" : ": " + drill.get("error")));
+                    }
                 }
                 return OK;
             }

@@ -88,7 +88,11 @@ public record IncidentReport(
                 "RTO achieved",
                 rto == null ? "- (not validated)" : Durations.format(rto) + " (" + rto.toMillis() + " ms)");
         if (rtoObjective != null) {
-            row(md, "RTO objective", Durations.format(rtoObjective) + (slowerThanObjective() ? " — MISSED" : " — met"));
+            row(
+                    md,
+                    "RTO objective",
+                    Durations.format(rtoObjective)
+                            + (rto == null ? " — not reached" : slowerThanObjective() ? " — MISSED" : " — met"));
         }
         if (error != null) {
             row(md, "Error", error.replace('\n', ' '));

@@ -36,6 +36,8 @@ public final class RedisSource implements BackupSource {
 
     private final String host;
     private final int port;
+    private final List<String> connection;
+    private final Map<String, String> environment;
     private final ProcessStreamer streamer;
 
     /**
@@ -101,10 +103,28 @@ public final class RedisSource implements BackupSource {
         if ("rediss".equalsIgnoreCase(scheme)) {
             command.add("--tls");
         }
+        this.connection = List.copyOf(command.subList(1, command.size()));
         command.addAll(List.of("--rdb", "-"));
-        Map<String, String> environment =
-                secret == null || secret.isEmpty() ? Map.of() : Map.of("REDISCLI_AUTH", secret);
+        this.environment = secret == null || secret.isEmpty() ? Map.of() : Map.of("REDISCLI_AUTH", secret);
         this.streamer = new ProcessStreamer(TOOL, command, environment);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** redis-cli's arguments that reach this server (host, port, user, TLS): never the password. */
+    public List<String> connectionArguments() {
+        return connection;
+    }
+
+    /** What redis-cli needs in its environment to log in ({@code REDISCLI_AUTH}); empty without a password. */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /** The command line redis-cli runs with; it never contains the password. */

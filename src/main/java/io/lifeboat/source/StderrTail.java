@@ -8,12 +8,12 @@ import java.nio.charset.StandardCharsets;
  * The last bytes a tool wrote to stderr, bounded so a chatty tool costs a fixed amount of memory.
  * Filled by one draining thread, read by another; all methods are synchronized.
  */
-final class StderrTail {
+public final class StderrTail {
 
     private final byte[] ring;
     private long total;
 
-    StderrTail(int capacity) {
+    public StderrTail(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
@@ -21,7 +21,7 @@ final class StderrTail {
     }
 
     /** Reads {@code in} to its end, keeping the tail; a read error just ends the draining. */
-    void drain(InputStream in) {
+    public void drain(InputStream in) {
         byte[] buffer = new byte[8192];
         try (in) {
             int n;
@@ -54,7 +54,7 @@ final class StderrTail {
     }
 
     /** The kept tail as text, prefixed with a note when earlier output was dropped. */
-    synchronized String text() {
+    public synchronized String text() {
         int kept = (int) Math.min(total, ring.length);
         byte[] tail = new byte[kept];
         int start = (int) ((total - kept) % ring.length);
@@ -74,7 +74,7 @@ final class StderrTail {
     }
 
     /** The last non-blank line, keeping its end when long, for an error message; empty when there is none. */
-    synchronized String lastLine() {
+    public synchronized String lastLine() {
         String[] lines = text().split("\\R");
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
