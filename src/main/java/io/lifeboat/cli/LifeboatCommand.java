@@ -36,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.Backup.class,
             LifeboatCommand.ListBackups.class,
             LifeboatCommand.Verify.class,
+            RestoreCommand.class,
             LifeboatCommand.Status.class,
             LifeboatCommand.CatalogCmd.class,
             WarmUp.class

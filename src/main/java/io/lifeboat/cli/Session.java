@@ -8,6 +8,7 @@ import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ final class Session implements AutoCloseable {
     private BackupStore store;
     private CompletableFuture<Catalog> catalog;
     private BackupService service;
+    private RestoreService restoreService;
+    private EventSink sink;
 
     Session(Path configFile) {
         this.config = ConfigLoader.load(configFile, System.getenv());
@@ -90,9 +93,19 @@ final class Session implements AutoCloseable {
         return service;
     }
 
+    RestoreService restoreService() throws Exception {
+        if (restoreService == null) {
+            restoreService = new RestoreService(config, store(), catalog(), new Events(events()), Clock.systemUTC());
+        }
+        return restoreService;
+    }
+
     private EventSink events() throws Exception {
+        if (sink != null) {
+            return sink; // one publisher per command, however many services use it
+        }
         if (config.mqtt() == null || config.mqtt().url() == null) {
-            return EventSink.NONE;
+            return sink = EventSink.NONE;
         }
         CamelContext camel = new DefaultCamelContext();
         Properties p = mqttProperties(
@@ -103,9 +116,9 @@ final class Session implements AutoCloseable {
         camel.addRoutes(new EventRoutes(false));
         camel.start();
         open.push(camel);
-        MqttEventSink sink = new MqttEventSink(camel.createProducerTemplate());
-        open.push(sink);
-        return sink;
+        MqttEventSink mqtt = new MqttEventSink(camel.createProducerTemplate());
+        open.push(mqtt);
+        return sink = mqtt;
     }
 
     static Properties mqttProperties(LifeboatConfig config, String url, String clientId) {

@@ -62,6 +62,7 @@ public final class TargetStates {
                     .ifPresent(n -> s.put("nextRun", n.toString()));
         }
         catalog.lastRun(targetName).ifPresent(r -> {
+            s.put("lastRunOperation", r.operation());
             s.put("lastRunResult", r.result());
             s.put("lastRunAt", r.startedAt().toString());
             if (r.error() != null) {

@@ -9,7 +9,7 @@ public final class Restorers {
 
     public static Restorer forTarget(TargetConfig target) {
         Restorer restorer = switch (target.kind()) {
-            case POSTGRES -> null; // postgres: PostgresRestorer
+            case POSTGRES -> new PostgresRestorer();
 
             case REDIS -> null; // redis: RedisRestorer
 
