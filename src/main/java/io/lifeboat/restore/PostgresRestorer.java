@@ -746,7 +746,8 @@ public final class PostgresRestorer implements Restorer {
         }
         throw new IllegalArgumentException("--table " + shown(wanted.shown()) + " is in several schemas of backup "
                 + backupId + ": name one of "
-                + String.join(", ", matches.stream().map(TableRef::shown).toList()));
+                + String.join(
+                        ", ", matches.stream().map(TableRef::shown).sorted().toList()));
     }
 
     /**
