@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * whose name starts with the source database's name (restored copies, kept copies) is dropped on
  * close.
  */
-final class PostgresFixture implements AutoCloseable {
+public final class PostgresFixture implements AutoCloseable {
 
     static final String TARGET = "app-db";
     /** The tables compared row for row, with the order that makes their rows comparable. */
@@ -110,7 +110,8 @@ final class PostgresFixture implements AutoCloseable {
         return new PostgresFixture(null, name, name, dir, storeYaml, null);
     }
 
-    private static void fill(String database) throws SQLException {
+    /** Creates the tables and rows every restore test compares. */
+    public static void fill(String database) throws SQLException {
         try (Connection c = Postgres.connect(database);
                 Statement s = c.createStatement()) {
             s.execute("create table users (id int primary key, name text not null, email text, joined timestamptz)");
@@ -132,6 +133,11 @@ final class PostgresFixture implements AutoCloseable {
 
     /** Changes the source after a backup: rows deleted and updated, a table dropped, a row added. */
     void change() throws SQLException {
+        change(database);
+    }
+
+    /** Changes {@code database} the way {@link #change()} does. */
+    public static void change(String database) throws SQLException {
         try (Connection c = Postgres.connect(database);
                 Statement s = c.createStatement()) {
             s.execute("delete from orders where id > 1000");
@@ -146,7 +152,7 @@ final class PostgresFixture implements AutoCloseable {
     }
 
     /** Every table's rows, in a stable order ({@code MISSING} for a table that is not there). */
-    static Map<String, Object> snapshot(String database) throws SQLException {
+    public static Map<String, Object> snapshot(String database) throws SQLException {
         Map<String, Object> all = new LinkedHashMap<>();
         try (Connection c = Postgres.connect(database)) {
             for (String table : new TreeSet<>(TABLES.keySet())) {
@@ -174,7 +180,7 @@ final class PostgresFixture implements AutoCloseable {
     }
 
     /** The tables a database has outside the system schemas, as schema.name. */
-    static List<String> tables(String database) throws SQLException {
+    public static List<String> tables(String database) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection c = Postgres.connect(database);
                 Statement s = c.createStatement();
@@ -192,7 +198,7 @@ final class PostgresFixture implements AutoCloseable {
         return databasesStartingWith(dropPrefix);
     }
 
-    static List<String> databasesStartingWith(String prefix) throws SQLException {
+    public static List<String> databasesStartingWith(String prefix) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection c = Postgres.connect("postgres");
                 PreparedStatement p =
@@ -208,7 +214,7 @@ final class PostgresFixture implements AutoCloseable {
         return names;
     }
 
-    static boolean exists(String database) throws SQLException {
+    public static boolean exists(String database) throws SQLException {
         return databasesStartingWith(database).contains(database);
     }
 
@@ -231,7 +237,7 @@ final class PostgresFixture implements AutoCloseable {
         }
     }
 
-    static void drop(String database) throws SQLException {
+    public static void drop(String database) throws SQLException {
         try (Connection c = Postgres.connect("postgres");
                 Statement s = c.createStatement()) {
             s.execute("drop database if exists " + PostgresRestorer.ident(database) + " with (force)");
