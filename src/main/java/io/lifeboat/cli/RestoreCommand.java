@@ -29,20 +29,21 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
         name = "restore",
+        mixinStandardHelpOptions = true,
         description = {
             "Restore a verified backup into a NEW place (a new database), check its SHA-256 in the same pass, run the"
                     + " target's validation checks on it, and only then, with --replace, swap it in for the live data"
                     + " (kept as <db>_pre_restore_<ts>).",
-            "REF is a backup id or latest:TARGET (the newest verified backup)."
+            "ID|latest:TARGET: a backup id, or the newest verified backup of TARGET."
         },
         footer = {
             "",
             "Examples:",
-            "  ./lifeboat restore latest:app-db --dry-run       show what would happen, change nothing",
-            "  ./lifeboat restore latest:app-db                 restore into app_restore_<ts>, validate",
-            "  ./lifeboat restore latest:app-db --replace       ... then swap it in (asks for the target name)",
-            "  ./lifeboat restore latest:app-db --table users   one table, into a new database",
-            "  ./lifeboat restore --rollback app-db             undo the last --replace"
+            "  restore latest:app-db --dry-run      show the plan, change nothing",
+            "  restore latest:app-db                into app_restore_<ts>, validated",
+            "  restore latest:app-db --replace      ... then swap it in (asks first)",
+            "  restore latest:app-db --table users  one table, into a new database",
+            "  restore --rollback app-db            undo the last --replace"
         })
 final class RestoreCommand implements Callable<Integer> {
 

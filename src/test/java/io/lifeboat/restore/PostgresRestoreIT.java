@@ -299,6 +299,53 @@ class PostgresRestoreIT {
     }
 
     @Test
+    void replaceKeepsTheDumpsOwnersSoARoleMissingOnTheServerFailsItCleanlyWhileAPlainRestoreWorks() throws Exception {
+        fixture(CHECKS);
+        String role = "lifeboat_owner_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection c = Postgres.connect(fx.database);
+                Statement s = c.createStatement()) {
+            s.execute("create role " + role);
+            s.execute("alter table orders owner to " + role);
+        }
+        Map<String, Object> original = snapshot(fx.database);
+        fx.backup();
+        try (Connection c = Postgres.connect(fx.database);
+                Statement s = c.createStatement()) {
+            s.execute("alter table orders owner to current_user");
+            s.execute("drop role " + role); // the server the backup goes back to no longer has the owner
+        }
+        fx.change();
+        Map<String, Object> live = snapshot(fx.database);
+        List<String> before = fx.databases();
+
+        Outcome replace = fx.restores.restore("latest:" + TARGET, options(null, true, null), new Progress());
+
+        assertThat(replace.ok()).isFalse();
+        assertThat(replace.error())
+                .contains("pg_restore exited with code 1")
+                .contains("role \"" + role + "\" does not exist")
+                .contains("dropped")
+                .doesNotContain("sha256 mismatch");
+        assertThat(replace.stderr()).contains(role);
+        assertThat(fx.databases()).isEqualTo(before);
+        assertThat(snapshot(fx.database)).isEqualTo(live);
+        assertThat(fx.alerts())
+                .singleElement()
+                .asString()
+                .contains("RestoreFailed:app-db")
+                .contains("warning");
+        assertThat(fx.catalog.lastRun(TARGET, "restore"))
+                .hasValueSatisfying(r -> assertThat(r.stderr()).contains(role));
+
+        Outcome plain = fx.restores.restore("latest:" + TARGET, Options.defaults(), new Progress());
+
+        assertThat(plain.ok()).as(plain.error()).isTrue();
+        assertThat(snapshot(plain.location()))
+                .as("--no-owner: restorable anywhere")
+                .isEqualTo(original);
+    }
+
+    @Test
     void failingValidationKeepsTheCopyForInspectionAndLeavesTheLiveDatabaseAlone() throws Exception {
         fixture("{validate: [{sql: \"select count(*) from users\", min: 1}, {sql: \"select count(*) from orders\","
                 + " min: 999999}, {sql: \"select 'text'\"}, {sql: \"select * from missing_table\"}]}");
