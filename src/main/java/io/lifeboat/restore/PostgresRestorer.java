@@ -58,9 +58,9 @@ import java.util.regex.Pattern;
  */
 public final class PostgresRestorer implements Restorer {
 
-    public static final String TABLE = "table";
-    public static final String REPLACE = "replace";
-    public static final String STAMP = "stamp";
+    static final String TABLE = RestoreRequest.TABLE;
+    static final String REPLACE = RestoreRequest.REPLACE;
+    static final String STAMP = RestoreRequest.STAMP;
 
     static final String TOOL = "pg_restore";
     static final String RESTORE_INFIX = "_restore_";

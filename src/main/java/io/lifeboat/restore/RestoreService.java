@@ -208,12 +208,12 @@ public final class RestoreService {
         }
         Restorer restorer = restorer(target);
         Map<String, String> opts = new HashMap<>();
-        opts.put(PostgresRestorer.STAMP, PostgresRestorer.STAMP_FORMAT.format(clock.instant()));
+        opts.put(RestoreRequest.STAMP, RestoreRequest.stamp(clock.instant()));
         if (options.table() != null) {
-            opts.put(PostgresRestorer.TABLE, options.table());
+            opts.put(RestoreRequest.TABLE, options.table());
         }
         if (options.replace()) {
-            opts.put(PostgresRestorer.REPLACE, "true");
+            opts.put(RestoreRequest.REPLACE, "true");
         }
         RestoreRequest request = new RestoreRequest(target, m, options.into(), false, opts);
         List<String> steps = restorer.plan(request); // checks names and the server before the store is read
