@@ -497,4 +497,7 @@ EOF
   log "results: ${md#"$SCRIPT_DIR/"} and ${json#"$SCRIPT_DIR/"} (under bench/)"
 }
 
-main "$@"
+# run only when executed, not when sourced (bench/restore-bench.sh reuses the functions above)
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main "$@"
+fi

@@ -36,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
             LifeboatCommand.Backup.class,
             LifeboatCommand.ListBackups.class,
             LifeboatCommand.Verify.class,
+            RestoreCommand.class,
             LifeboatCommand.Status.class,
             DrillCommand.class,
             LifeboatCommand.CatalogCmd.class,
@@ -318,11 +319,14 @@ public final class LifeboatCommand {
                         System.out.println("    last error: " + st.get("lastRunError"));
                     }
                     OffsiteView.printStatusLine(st);
-                    if (st.get("lastDrill") instanceof Map<?, ?> drill) {
-                        System.out.println("    last drill: " + drill.get("result") + " at " + drill.get("at")
-                                + (drill.get("rto") == null ? "" : ", RTO " + drill.get("rto"))
-                                + (drill.get("backupId") == null ? "" : ", backup " + drill.get("backupId"))
-                                + (drill.get("error") == null ? "" : ": " + drill.get("error")));
+                    for (String[] line :
+                            new String[][] {{"lastDrill", "last drill"}, {"lastRestore", "last restore"}}) {
+                        if (st.get(line[0]) instanceof Map<?, ?> run) {
+                            System.out.println("    " + line[1] + ": " + run.get("result") + " at " + run.get("at")
+                                    + (run.get("rto") == null ? "" : ", RTO " + run.get("rto"))
+                                    + (run.get("backupId") == null ? "" : ", backup " + run.get("backupId"))
+                                    + (run.get("error") == null ? "" : ": " + run.get("error")));
+                        }
                     }
                 }
                 return OK;

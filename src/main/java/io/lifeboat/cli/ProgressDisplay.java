@@ -11,11 +11,17 @@ final class ProgressDisplay implements AutoCloseable {
     private volatile boolean done;
 
     ProgressDisplay(String label, Progress progress, PrintStream out, boolean enabled) {
+        this(p -> line(label, p), progress, out, enabled);
+    }
+
+    /** With its own wording of the line ({@code restore} counts downloaded and restored bytes). */
+    ProgressDisplay(
+            java.util.function.Function<Progress, String> line, Progress progress, PrintStream out, boolean enabled) {
         this.out = out;
         this.thread = new Thread(
                 () -> {
                     while (!done) {
-                        out.print("\r" + line(label, progress) + "   ");
+                        out.print("\r" + line.apply(progress) + "   ");
                         out.flush();
                         try {
                             Thread.sleep(500);

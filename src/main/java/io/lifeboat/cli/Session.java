@@ -10,6 +10,7 @@ import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.io.IOException;
@@ -37,6 +38,8 @@ final class Session implements AutoCloseable {
     private CompletableFuture<Catalog> catalog;
     private BackupService service;
     private Events events;
+    private RestoreService restoreService;
+    private EventSink sink;
 
     Session(Path configFile) {
         this.config = ConfigLoader.load(configFile, System.getenv());
@@ -125,9 +128,19 @@ final class Session implements AutoCloseable {
         return events;
     }
 
+    RestoreService restoreService() throws Exception {
+        if (restoreService == null) {
+            restoreService = new RestoreService(config, store(), catalog(), events(), Clock.systemUTC());
+        }
+        return restoreService;
+    }
+
     private EventSink eventSink() throws Exception {
+        if (sink != null) {
+            return sink; // one publisher per command, however many services use it
+        }
         if (config.mqtt() == null || config.mqtt().url() == null) {
-            return EventSink.NONE;
+            return sink = EventSink.NONE;
         }
         CamelContext camel = new DefaultCamelContext();
         Properties p = mqttProperties(
@@ -138,9 +151,9 @@ final class Session implements AutoCloseable {
         camel.addRoutes(new EventRoutes(false));
         camel.start();
         open.push(camel);
-        MqttEventSink sink = new MqttEventSink(camel.createProducerTemplate());
-        open.push(sink);
-        return sink;
+        MqttEventSink mqtt = new MqttEventSink(camel.createProducerTemplate());
+        open.push(mqtt);
+        return sink = mqtt;
     }
 
     static Properties mqttProperties(LifeboatConfig config, String url, String clientId) {

@@ -18,8 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TargetLocks {
 
+    /**
+     * In-process locks by lock file, shared by every instance: the JVM refuses a second file lock on
+     * the same file, so a backup and a restore of one target in one process must queue here first.
+     */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
     private final Path folder;
-    private final ConcurrentHashMap<String, ReentrantLock> inProcess = new ConcurrentHashMap<>();
 
     public TargetLocks(Path folder) {
         this.folder = requireNonNull(folder, "folder");
@@ -27,12 +32,12 @@ public final class TargetLocks {
 
     /** Blocks until this process holds the target's lock. */
     public Held acquire(String target) throws IOException {
-        ReentrantLock lock = inProcess.computeIfAbsent(target, t -> new ReentrantLock(true));
+        Path file = folder.resolve(target + ".lock").toAbsolutePath().normalize();
+        ReentrantLock lock = IN_PROCESS.computeIfAbsent(file, f -> new ReentrantLock(true));
         lock.lock();
         try {
             Files.createDirectories(folder);
-            FileChannel channel = FileChannel.open(
-                    folder.resolve(target + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock fileLock = channel.lock();
             return () -> {
                 try {

@@ -69,6 +69,7 @@ public final class TargetStates {
                     .ifPresent(n -> s.put("nextRun", n.toString()));
         }
         lastBackupOrVerify(targetName).ifPresent(r -> {
+            s.put("lastRunOperation", r.operation());
             s.put("lastRunResult", r.result());
             s.put("lastRunAt", r.startedAt().toString());
             if (r.error() != null) {
@@ -76,6 +77,7 @@ public final class TargetStates {
             }
         });
         catalog.lastRun(targetName, "drill").ifPresent(r -> s.put("lastDrill", drill(r)));
+        catalog.lastRun(targetName, "restore").ifPresent(r -> s.put("lastRestore", drill(r)));
         return s;
     }
 
@@ -96,6 +98,7 @@ public final class TargetStates {
      * The last drill as {@code status} shows it: when, {@code OK}, {@code SLOW} (passed, slower than
      * {@code drill.rto}), {@code FAILED} or {@code RUNNING}, the RTO achieved, the backup and the error.
      */
+    /** A drill or restore run as status shows it: result (OK, SLOW, FAILED, RUNNING), RTO, backup, error. */
     static Map<String, Object> drill(RunRow r) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("at", r.startedAt().toString());

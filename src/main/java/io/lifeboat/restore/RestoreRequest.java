@@ -14,6 +14,20 @@ import java.util.Map;
 public record RestoreRequest(
         TargetConfig target, Manifest manifest, String into, boolean scratch, Map<String, String> options) {
 
+    /** Option: one table ({@code [schema.]name}) instead of the whole database (postgres). */
+    public static final String TABLE = "table";
+    /** Option: {@code true} when the restored copy will be promoted over the live data ({@code --replace}). */
+    public static final String REPLACE = "replace";
+    /** Option: {@code yyyyMMddHHmmss} (UTC), the suffix of the names a restore makes; now when absent. */
+    public static final String STAMP = "stamp";
+
+    /** The {@link #STAMP} of an instant. */
+    public static String stamp(java.time.Instant at) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(at);
+    }
+
     public RestoreRequest {
         requireNonNull(target, "target");
         requireNonNull(manifest, "manifest");

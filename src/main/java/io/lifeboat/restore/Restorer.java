@@ -1,7 +1,11 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.config.TargetConfig;
+import io.lifeboat.domain.TargetKind;
 import io.lifeboat.domain.Validation;
+import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -41,4 +45,46 @@ public interface Restorer {
 
     /** Removes a scratch copy (after a drill, or when the stream turned out not to match its SHA-256). */
     void discard(Restored restored) throws RestoreFailedException;
+
+    /**
+     * Whether {@link #restore} writes into live data rather than into a new place: the caller then
+     * reads the whole stored object and checks its SHA-256 before it starts, because a mismatch found
+     * at the end of the stream would come too late. The command kind pipes into the configured restore
+     * command, so it does by default; a restorer that replaces a named instance says so too.
+     */
+    default boolean writesInPlace(RestoreRequest request) {
+        return request.target().kind() == TargetKind.COMMAND;
+    }
+
+    /** Opens a backup's raw artifact from its start; closing the stream releases the stored object. */
+    @FunctionalInterface
+    interface RawOpener {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Checks the request against the start of the backup before anything is created or recorded (e.g.
+     * that a table named with {@code --table} is in the dump), for a clear error up front. Opens the
+     * artifact only when it needs to, reads as little as it can, and changes nothing.
+     *
+     * @throws IllegalArgumentException when the request does not fit this backup
+     */
+    default void preflight(RestoreRequest request, RawOpener raw) throws IOException {}
+
+    /**
+     * What {@link #rollback} would do, one line per step; changes nothing.
+     *
+     * @throws IllegalArgumentException when there is nothing to roll back to, or the kind cannot
+     */
+    default List<String> rollbackPlan(TargetConfig target, Instant at) {
+        throw new IllegalArgumentException(target.kind().configName() + " targets have no rollback");
+    }
+
+    /**
+     * Undoes the last {@link #promote}: the data it replaced becomes live again, and what was live is
+     * kept under another name. Returns what it did, for a person.
+     */
+    default String rollback(TargetConfig target, Instant at) throws RestoreFailedException {
+        throw new RestoreFailedException(target.kind().configName() + " targets have no rollback");
+    }
 }

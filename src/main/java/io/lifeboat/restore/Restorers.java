@@ -9,19 +9,12 @@ public final class Restorers {
     private Restorers() {}
 
     public static Restorer forTarget(TargetConfig target) {
-        Restorer restorer = switch (target.kind()) {
-            case POSTGRES -> null; // postgres: PostgresRestorer
-
+        return switch (target.kind()) {
+            case POSTGRES -> new PostgresRestorer();
             case REDIS -> new RedisRestorer(target, defaultScratchRoot());
-
             case DIRECTORY -> new DirectoryRestorer(target, defaultScratchRoot());
-
             case COMMAND -> new CommandRestorer(target, defaultScratchRoot());
         };
-        if (restorer == null) {
-            throw new UnsupportedOperationException(target.kind().configName() + " restore is not built yet");
-        }
-        return restorer;
     }
 
     /**
