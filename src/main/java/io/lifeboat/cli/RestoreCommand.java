@@ -2,6 +2,7 @@ package io.lifeboat.cli;
 
 import io.lifeboat.domain.Durations;
 import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.RecoverySet;
 import io.lifeboat.domain.Trigger;
 import io.lifeboat.pipeline.Progress;
 import io.lifeboat.restore.RestoreService;
@@ -9,10 +10,12 @@ import io.lifeboat.restore.RestoreService.Options;
 import io.lifeboat.restore.RestoreService.Outcome;
 import io.lifeboat.restore.RestoreService.Plan;
 import io.lifeboat.restore.RestoreService.RollbackOutcome;
+import io.lifeboat.store.RecoverySets;
 import java.io.Console;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,14 +46,18 @@ import picocli.CommandLine.ParentCommand;
             "  restore latest:app-db                into app_restore_<ts>, validated",
             "  restore latest:app-db --replace      ... then swap it in (asks first)",
             "  restore latest:app-db --table users  one table, into a new database",
-            "  restore --rollback app-db            undo the last --replace"
+            "  restore --rollback app-db            undo the last --replace",
+            "  restore set:20261123T020000Z-1a2b3c  every member of a recovery set, each into a new place"
         })
 final class RestoreCommand implements Callable<Integer> {
 
     @ParentCommand
     LifeboatCommand top;
 
-    @Parameters(paramLabel = "ID|latest:TARGET", arity = "0..1", description = "the backup to restore")
+    @Parameters(
+            paramLabel = "ID|latest:TARGET|set:ID",
+            arity = "0..1",
+            description = "the backup to restore, or every member of a recovery set (see ./lifeboat sets)")
     String ref;
 
     @Option(
@@ -95,7 +102,10 @@ final class RestoreCommand implements Callable<Integer> {
             return rollback();
         }
         if (ref == null) {
-            throw new IllegalArgumentException("restore needs ID|latest:TARGET (or --rollback TARGET)");
+            throw new IllegalArgumentException("restore needs ID|latest:TARGET|set:ID (or --rollback TARGET)");
+        }
+        if (ref.startsWith("set:")) {
+            return restoreSet(ref.substring("set:".length()));
         }
         PrintStream err = System.err;
         try (Session s = top.session()) {
@@ -122,6 +132,73 @@ final class RestoreCommand implements Callable<Integer> {
                 outcome = service.restore(plan, progress);
             }
             return report(outcome, err);
+        }
+    }
+
+    /**
+     * {@code restore set:ID}: every member of a recovery set, one after another, each as a restore of
+     * its own backup. All plans are worked out (and printed) before anything is restored; members whose
+     * backup failed when the set was taken are named and make the exit code 1.
+     */
+    private int restoreSet(String setId) throws Exception {
+        if (into != null || table != null) {
+            throw new IllegalArgumentException("restore set:ID takes no --into or --table: each member goes to its own"
+                    + " new place (restore one member by its backup id for that)");
+        }
+        PrintStream err = System.err;
+        PrintStream out = dryRun ? System.out : err;
+        try (Session s = top.session()) {
+            RecoverySet set = RecoverySets.readSet(s.store(), setId);
+            RestoreService service = s.restoreService();
+            Trigger trigger = Trigger.manual("recovery set " + setId);
+            List<Plan> plans = new ArrayList<>();
+            for (RecoverySet.Member member : set.members()) {
+                if (member.ok()) {
+                    plans.add(service.plan(member.backupId(), new Options(null, replace, null, trigger)));
+                }
+            }
+            out.println("Recovery set " + set.id() + " (taken " + set.createdAt() + "): " + plans.size() + " of "
+                    + set.members().size() + " member(s) to restore");
+            List<String> missing = new ArrayList<>();
+            for (RecoverySet.Member member : set.members()) {
+                if (!member.ok()) {
+                    missing.add(member.target());
+                    out.println("  " + member.target() + ": no backup in this set (" + member.error() + ")");
+                }
+            }
+            for (Plan plan : plans) {
+                printPlan(plan, out);
+            }
+            if (dryRun) {
+                System.out.println("dry run: nothing was changed");
+                return LifeboatCommand.OK;
+            }
+            if (replace
+                    && !confirmed(
+                            set.id(),
+                            "This replaces the live data of " + plans.size() + " target(s) once each restored copy"
+                                    + " passes validation (the current data is kept).")) {
+                return LifeboatCommand.USAGE;
+            }
+            boolean allOk = missing.isEmpty();
+            for (Plan plan : plans) {
+                Progress progress = new Progress();
+                Manifest m = plan.manifest();
+                Outcome outcome;
+                try (ProgressDisplay display =
+                        new ProgressDisplay(p -> progressLine(m, p), progress, err, System.console() != null)) {
+                    outcome = service.restore(plan, progress);
+                }
+                allOk &= report(outcome, err) == LifeboatCommand.OK;
+            }
+            err.println("recovery set " + set.id() + ": "
+                    + (allOk
+                            ? "every member restored"
+                            : "NOT every member restored"
+                                    + (missing.isEmpty()
+                                            ? ""
+                                            : " (no backup in the set for " + String.join(", ", missing) + ")")));
+            return allOk ? LifeboatCommand.OK : LifeboatCommand.FAILED;
         }
     }
 

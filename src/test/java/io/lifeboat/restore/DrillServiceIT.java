@@ -1,7 +1,6 @@
 package io.lifeboat.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.Json;
@@ -374,17 +373,8 @@ class DrillServiceIT {
                 .hasMessageContaining("unknown target 'nope'");
     }
 
-    /** Last: the postgres restorer comes from a parallel branch; without it this is skipped. */
     @Test
-    void zzAPostgresDrillRunsItsQueriesOnAScratchDatabase() throws Exception {
-        boolean built;
-        try {
-            Restorers.forTarget(config.target("app-db").orElseThrow(), config.dataDir());
-            built = true;
-        } catch (UnsupportedOperationException e) {
-            built = false;
-        }
-        assumeThat(built).as("PostgresRestorer is not in this branch yet").isTrue();
+    void aPostgresDrillRunsItsQueriesOnAScratchDatabase() throws Exception {
         backups.backup("app-db", Trigger.manual("test"), new Progress());
 
         DrillService.Outcome o = drills.drill("app-db", Trigger.manual("test"), new Progress());
