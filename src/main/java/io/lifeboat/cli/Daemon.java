@@ -4,6 +4,7 @@ import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.DrillJobs;
 import io.lifeboat.camel.DrillRoutes;
+import io.lifeboat.camel.HealthRoutes;
 import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
@@ -14,8 +15,11 @@ import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.pipeline.BackupService;
+import io.lifeboat.pipeline.Progress;
 import io.lifeboat.pipeline.Pruner;
 import io.lifeboat.restore.DrillService;
+import io.lifeboat.restore.IntegrityResponder;
+import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.nio.file.Files;
@@ -71,6 +75,7 @@ final class Daemon {
             main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
+            main.configure().addRoutesBuilder(new HealthRoutes(clock));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -110,6 +115,21 @@ final class Daemon {
                             .bind(
                                     "drillJobs",
                                     new DrillJobs(new DrillService(config, store, catalog, service.events(), clock)));
+                    RestoreService restores = new RestoreService(config, store, catalog, service.events(), clock);
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(
+                                    "integrityResponder",
+                                    new IntegrityResponder(
+                                            config,
+                                            catalog,
+                                            service.events(),
+                                            (target, trigger) -> restores.restore(
+                                                            "latest:" + target,
+                                                            new RestoreService.Options(null, true, null, trigger),
+                                                            new Progress())
+                                                    .report(),
+                                            clock));
                 }
 
                 @Override
