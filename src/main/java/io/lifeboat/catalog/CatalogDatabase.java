@@ -65,12 +65,31 @@ final class CatalogDatabase implements AutoCloseable {
 
     /** A new connection in auto-commit mode; the caller closes it. */
     Connection connect() {
-        try {
-            return DriverManager.getConnection(url, credentials);
-        } catch (SQLException e) {
-            throw new CatalogException("cannot connect to the catalog at " + description + ": " + e.getMessage(), e);
+        long deadline = System.nanoTime() + AUTO_SERVER_WAIT.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return DriverManager.getConnection(url, credentials);
+            } catch (SQLException e) {
+                // two processes opening the embedded database at the same moment: one becomes its
+                // auto-server, the other sees "already in use" until that server is up; wait for it
+                if (e.getErrorCode() != H2_DATABASE_ALREADY_OPEN || System.nanoTime() > deadline) {
+                    throw new CatalogException(
+                            "cannot connect to the catalog at " + description + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(Math.min(500, 50L * attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new CatalogException("interrupted while connecting to the catalog at " + description, e);
+                }
+            }
         }
     }
+
+    /** H2's error code for a database file locked by another process (org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1). */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    private static final java.time.Duration AUTO_SERVER_WAIT = java.time.Duration.ofSeconds(10);
 
     /** Where the catalog is, for logs and errors, without credentials. */
     String describe() {
