@@ -18,8 +18,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -216,6 +218,61 @@ public final class Catalog implements AutoCloseable {
             throw new IllegalArgumentException("limit must not be negative");
         }
         return runs("where target = ? and operation = ?" + NEWEST_RUN_FIRST + " limit ?", target, operation, limit);
+    }
+
+    /** The newest run of {@code operation} on {@code target} that ended with {@code result}. */
+    public Optional<RunRow> lastRun(String target, String operation, String result) {
+        requireNonNull(target, "target");
+        requireNonNull(operation, "operation");
+        requireNonNull(result, "result");
+        return runs(
+                        "where target = ? and operation = ? and result = ?" + NEWEST_RUN_FIRST + " limit 1",
+                        target,
+                        operation,
+                        result)
+                .stream()
+                .findFirst();
+    }
+
+    /**
+     * How many runs of {@code operation} ended, per target and result ({@code succeeded}, {@code
+     * failed}); runs still going are not counted. One query, for metrics.
+     */
+    public Map<String, Map<String, Long>> runCounts(String operation) {
+        requireNonNull(operation, "operation");
+        String sql = "select target, result, count(*) from runs where operation = ? and result <> ?"
+                + " group by target, result";
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        try (Connection c = db.connect();
+                PreparedStatement p = prepare(c, sql, operation, RunRow.RUNNING);
+                ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                counts.computeIfAbsent(rs.getString(1), t -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw failed("count " + operation + " runs", e);
+        }
+    }
+
+    /**
+     * How many verifications failed, per target: failed {@code verify} runs and {@code backup} runs
+     * whose verification failed ({@link RunRow#VERIFY_FAILED}). One query, for metrics.
+     */
+    public Map<String, Long> verifyFailures() {
+        String sql = "select target, count(*) from runs where result = ?"
+                + " and (operation = ? or (operation = ? and error like ?)) group by target";
+        Map<String, Long> counts = new TreeMap<>();
+        try (Connection c = db.connect();
+                PreparedStatement p = prepare(c, sql, RunRow.FAILED, "verify", "backup", RunRow.VERIFY_FAILED + "%");
+                ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw failed("count failed verifications", e);
+        }
     }
 
     // ---- safe mode

@@ -26,6 +26,11 @@ public record RunRow(
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
+    /**
+     * How the error of a run whose verification failed starts: a {@code verify} run, or a {@code backup}
+     * run whose stored bytes did not read back. {@link Catalog#verifyFailures()} counts by it.
+     */
+    public static final String VERIFY_FAILED = "verification failed: ";
 
     public RunRow {
         requireNonNull(target, "target");

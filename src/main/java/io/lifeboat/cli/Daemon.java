@@ -14,6 +14,8 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.observe.LifeboatMetrics;
+import io.lifeboat.observe.ManagementServer;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.Progress;
 import io.lifeboat.pipeline.Pruner;
@@ -22,6 +24,7 @@ import io.lifeboat.restore.IntegrityResponder;
 import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +45,32 @@ final class Daemon {
 
     private Daemon() {}
 
+    /**
+     * Serves {@code /observe/metrics} on {@code management.host:port}, or nothing when {@code
+     * management.enabled} is false. An address that cannot be bound is logged and the daemon runs
+     * on without metrics: backups matter more than their numbers, and Prometheus shows the scrape
+     * target down.
+     */
+    private static ManagementServer management(LifeboatConfig config, Catalog catalog, Clock clock) {
+        LifeboatConfig.ManagementConfig m = config.management();
+        if (!m.enabled()) {
+            LOG.info("management endpoint disabled (management.enabled: false)");
+            return null;
+        }
+        try {
+            ManagementServer server = ManagementServer.start(m, new LifeboatMetrics(config, catalog, clock));
+            LOG.info("metrics at http://{}:{}{}", m.host(), server.port(), ManagementServer.METRICS_PATH);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            LOG.error(
+                    "management.port {} on {} cannot be served ({}); running without /observe/metrics",
+                    m.port(),
+                    m.host(),
+                    e.toString());
+            return null;
+        }
+    }
+
     static int run(LifeboatConfig config, Path home) throws Exception {
         Encryption encryption = Session.encryption(config); // a bad key file stops the start, naming it
         EmbeddedBroker broker = null;
@@ -59,7 +88,8 @@ final class Daemon {
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());
                 BackupStore offsite = config.offsite() == null ? null : Stores.open(config.offsite());
-                Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
+                Catalog catalog = Catalog.open(config.catalog(), config.dataDir());
+                ManagementServer management = management(config, catalog, clock)) {
             Main main = new Main();
             main.setInitialProperties(Session.mqttProperties(
                     config,

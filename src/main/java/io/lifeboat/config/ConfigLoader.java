@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Loads and validates {@code lifeboat.yaml}. The whole file is read before anything is reported;
@@ -26,8 +27,10 @@ public final class ConfigLoader {
     /** Not 1883, so the embedded broker never collides with a Mosquitto on the same machine. */
     public static final int DEFAULT_BROKER_MQTT_PORT = 1884;
 
-    static final Set<String> LATER_SECTIONS =
-            Set.of("redis", "http", "management", "alerting", "homeassistant", "safeMode");
+    static final Set<String> LATER_SECTIONS = Set.of("redis", "http", "alerting", "homeassistant", "safeMode");
+    /** A host name or an IP address (IPv6 without brackets); anything else cannot be bound to. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
+
     private static final Set<String> TOP_LEVEL = Set.of(
             "dataDir",
             "storage",
@@ -106,8 +109,10 @@ public final class ConfigLoader {
 
         LifeboatConfig.PruneConfig prune =
                 top.section("prune").map(ConfigLoader::prune).orElse(LifeboatConfig.PruneConfig.DEFAULT);
+        LifeboatConfig.ManagementConfig management =
+                top.section("management").map(ConfigLoader::management).orElse(LifeboatConfig.ManagementConfig.DEFAULT);
         Map<String, TargetConfig> targets = targets(top);
-        return new LifeboatConfig(dataDir, primary, offsite, catalog, mqtt, broker, prune, targets);
+        return new LifeboatConfig(dataDir, primary, offsite, catalog, mqtt, broker, prune, targets, management);
     }
 
     private static LifeboatConfig.CatalogConfig catalog(Section c) {
@@ -156,6 +161,19 @@ public final class ConfigLoader {
         Integer port = b.integer("mqttPort", DEFAULT_BROKER_MQTT_PORT, 1, 65535);
         return new LifeboatConfig.BrokerConfig(
                 artemisUrl, host == null ? DEFAULT_BROKER_HOST : host, port == null ? DEFAULT_BROKER_MQTT_PORT : port);
+    }
+
+    private static LifeboatConfig.ManagementConfig management(Section m) {
+        m.allowOnly(Set.of("enabled", "host", "port"));
+        LifeboatConfig.ManagementConfig d = LifeboatConfig.ManagementConfig.DEFAULT;
+        Boolean enabled = m.bool("enabled", d.enabled());
+        Section.Text host = m.text("host");
+        if (host != null && !HOST.matcher(host.value()).matches()) {
+            m.problem("host", "must be a host name or an IP address such as 127.0.0.1, got " + host.shown());
+        }
+        Integer port = m.integer("port", d.port(), 1, 65535);
+        return new LifeboatConfig.ManagementConfig(
+                enabled == null || enabled, host == null ? d.host() : host.value(), port == null ? d.port() : port);
     }
 
     private static Map<String, TargetConfig> targets(Section top) {

@@ -2,6 +2,7 @@ package io.lifeboat.config;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,7 +18,8 @@ public record LifeboatConfig(
         MqttConfig mqtt,
         BrokerConfig broker,
         PruneConfig prune,
-        Map<String, TargetConfig> targets) {
+        Map<String, TargetConfig> targets,
+        ManagementConfig management) {
 
     public Optional<TargetConfig> target(String name) {
         return Optional.ofNullable(targets.get(name));
@@ -53,4 +55,17 @@ public record LifeboatConfig(
 
     /** The embedded Artemis broker, used when no external broker is configured. */
     public record BrokerConfig(String artemisUrl, String mqttHost, int mqttPort) {}
+
+    /**
+     * The {@code management} section: where the daemon serves {@code /observe/metrics}. The host
+     * defaults to loopback because the endpoint has no authentication yet; {@code enabled: false}
+     * serves nothing.
+     */
+    public record ManagementConfig(boolean enabled, String host, int port) {
+        public static final ManagementConfig DEFAULT = new ManagementConfig(true, "127.0.0.1", 9876);
+
+        public ManagementConfig {
+            Objects.requireNonNull(host, "host");
+        }
+    }
 }

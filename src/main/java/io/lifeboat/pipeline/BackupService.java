@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.Json;
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.catalog.RunRow;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.TargetConfig;
 import io.lifeboat.crypto.Encryption;
@@ -196,8 +197,8 @@ public final class BackupService {
                         seconds(start, manifest.finishedAt())));
         Verification v = verifyAndRecord(manifest, progress);
         if (!v.ok()) {
-            fail(runId, target.name(), id, "verify", "verification failed: " + v.detail(), "");
-            throw new BackupFailedException("verification failed: " + v.detail(), "", null);
+            fail(runId, target.name(), id, "verify", RunRow.VERIFY_FAILED + v.detail(), "");
+            throw new BackupFailedException(RunRow.VERIFY_FAILED + v.detail(), "", null);
         }
         catalog.runFinished(runId, "succeeded", id.value(), null, null, clock.instant());
         publishState(target.name());
@@ -229,7 +230,7 @@ public final class BackupService {
             catalog.runFinished(runId, "succeeded", manifest.id(), null, null, clock.instant());
         } else {
             catalog.runFinished(
-                    runId, "failed", manifest.id(), "verification failed: " + v.detail(), null, clock.instant());
+                    runId, "failed", manifest.id(), RunRow.VERIFY_FAILED + v.detail(), null, clock.instant());
         }
         publishState(manifest.target());
         return v;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -139,6 +140,62 @@ abstract class CatalogContract {
         assertThat(catalog.lastRun("app-db")).map(RunRow::runId).contains(verify);
         assertThat(catalog.lastRun("app-db", "backup")).map(RunRow::runId).contains(backup);
         assertThat(catalog.lastRun("nobody")).isEmpty();
+    }
+
+    @Test
+    void lastRunWithAResultSkipsNewerRunsThatEndedOtherwise() {
+        long passed = catalog.runStarted("app-db", "drill", Trigger.manual(null), T0);
+        catalog.runFinished(passed, "succeeded", "b1", null, null, "{\"rtoSeconds\":2.5}", T0.plusSeconds(3));
+        long failed = catalog.runStarted("app-db", "drill", Trigger.manual(null), T0.plusSeconds(60));
+        catalog.runFinished(failed, "failed", "b2", "validation failed", null, T0.plusSeconds(61));
+        catalog.runStarted("app-db", "drill", Trigger.manual(null), T0.plusSeconds(120));
+        long other = catalog.runStarted("other", "drill", Trigger.manual(null), T0.plusSeconds(200));
+        catalog.runFinished(other, "succeeded", "b3", null, null, T0.plusSeconds(201));
+
+        assertThat(catalog.lastRun("app-db", "drill", "succeeded"))
+                .map(RunRow::detail)
+                .contains("{\"rtoSeconds\":2.5}");
+        assertThat(catalog.lastRun("app-db", "drill", "failed"))
+                .map(RunRow::runId)
+                .contains(failed);
+        assertThat(catalog.lastRun("app-db", "backup", "succeeded")).isEmpty();
+        assertThat(catalog.lastRun(HOSTILE, "drill", "succeeded")).isEmpty();
+    }
+
+    @Test
+    void runCountsArePerTargetAndResultAndLeaveRunningRunsOut() {
+        for (int i = 0; i < 3; i++) {
+            long run = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(i));
+            catalog.runFinished(run, "succeeded", "b" + i, null, null, T0.plusSeconds(i + 1));
+        }
+        long failed = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(10));
+        catalog.runFinished(failed, "failed", null, "pg_dump: exit 1", null, T0.plusSeconds(11));
+        catalog.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(20)); // still running
+        long cache = catalog.runStarted(HOSTILE, "backup", Trigger.manual(null), T0.plusSeconds(30));
+        catalog.runFinished(cache, "failed", null, "boom", null, T0.plusSeconds(31));
+        long verify = catalog.runStarted("app-db", "verify", Trigger.manual(null), T0.plusSeconds(40));
+        catalog.runFinished(verify, "succeeded", "b0", null, null, T0.plusSeconds(41));
+
+        assertThat(catalog.runCounts("backup"))
+                .isEqualTo(Map.of("app-db", Map.of("succeeded", 3L, "failed", 1L), HOSTILE, Map.of("failed", 1L)));
+        assertThat(catalog.runCounts("verify")).isEqualTo(Map.of("app-db", Map.of("succeeded", 1L)));
+        assertThat(catalog.runCounts("drill")).isEmpty();
+    }
+
+    @Test
+    void verifyFailuresCountFailedVerifiesAndBackupsWhoseVerificationFailed() {
+        long verify = catalog.runStarted("app-db", "verify", Trigger.manual(null), T0);
+        catalog.runFinished(verify, "failed", "b0", RunRow.VERIFY_FAILED + "sha256 mismatch", null, T0.plusSeconds(1));
+        long backup = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(2));
+        catalog.runFinished(backup, "failed", null, RunRow.VERIFY_FAILED + "size differs", null, T0.plusSeconds(3));
+        long dumpFailed = catalog.runStarted("app-db", "backup", Trigger.manual(null), T0.plusSeconds(4));
+        catalog.runFinished(dumpFailed, "failed", null, "pg_dump: exit 1", null, T0.plusSeconds(5));
+        long passed = catalog.runStarted("cache", "verify", Trigger.manual(null), T0.plusSeconds(6));
+        catalog.runFinished(passed, "succeeded", "b1", null, null, T0.plusSeconds(7));
+        long other = catalog.runStarted("cache", "verify", Trigger.manual(null), T0.plusSeconds(8));
+        catalog.runFinished(other, "failed", "b1", RunRow.VERIFY_FAILED + "object missing", null, T0.plusSeconds(9));
+
+        assertThat(catalog.verifyFailures()).isEqualTo(Map.of("app-db", 2L, "cache", 1L));
     }
 
     @Test

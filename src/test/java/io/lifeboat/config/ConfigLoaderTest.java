@@ -159,11 +159,55 @@ class ConfigLoaderTest {
                 + "mqtt: {url: \"ssl://broker:8883\", username: me}\n"
                 + "artemis: {url: \"tcp://artemis:61616\"}\n"
                 + "broker: {mqttHost: 0.0.0.0, mqttPort: \"1999\"}\n"
-                + "redis: {url: \"${NOT_READ_YET}\"}\nhttp: [anything, goes]\nmanagement: 1\nalerting: {}\n"
+                + "redis: {url: \"${NOT_READ_YET}\"}\nhttp: [anything, goes]\nalerting: {}\n"
                 + "homeassistant: {discovery: true}\nsafeMode: {faults: 3}\n");
         assertThat(c.dataDir()).isEqualTo(Path.of("/srv/lifeboat"));
         assertThat(c.mqtt()).isEqualTo(new LifeboatConfig.MqttConfig("ssl://broker:8883", "lifeboat", "me", null));
         assertThat(c.broker()).isEqualTo(new LifeboatConfig.BrokerConfig("tcp://artemis:61616", "0.0.0.0", 1999));
+    }
+
+    // --- management: where /observe/metrics is served --------------------------------------------
+
+    @Test
+    void managementDefaultsToLoopbackOn9876() throws IOException {
+        assertThat(load(STORE + TARGET).management())
+                .isEqualTo(new LifeboatConfig.ManagementConfig(true, "127.0.0.1", 9876));
+        assertThat(load(STORE + TARGET + "management: {}\n").management())
+                .isEqualTo(new LifeboatConfig.ManagementConfig(true, "127.0.0.1", 9876));
+    }
+
+    @Test
+    void managementIsRead() throws IOException {
+        env.put("MGMT_PORT", "19876");
+        assertThat(load(STORE + TARGET + "management: {port: \"${MGMT_PORT}\", host: 0.0.0.0}\n")
+                        .management())
+                .isEqualTo(new LifeboatConfig.ManagementConfig(true, "0.0.0.0", 19876));
+        assertThat(load(STORE + TARGET + "management: {enabled: false}\n").management())
+                .isEqualTo(new LifeboatConfig.ManagementConfig(false, "127.0.0.1", 9876));
+        assertThat(load(STORE + TARGET + "management: {host: \"::1\", port: 65535}\n")
+                        .management())
+                .isEqualTo(new LifeboatConfig.ManagementConfig(true, "::1", 65535));
+    }
+
+    @Test
+    void badManagementValuesAreNamedAllAtOnce() throws IOException {
+        assertThat(problems(STORE + TARGET + "management: {port: 0, host: \"http://x y\", enabled: maybe, token: t}\n"))
+                .containsExactlyInAnyOrder(
+                        "management.token: unknown key",
+                        "management.enabled: expected true or false, got 'maybe'",
+                        "management.host: must be a host name or an IP address such as 127.0.0.1, got 'http://x y'",
+                        "management.port: must be between 1 and 65535, got 0");
+        assertThat(problems(STORE + TARGET + "management: {port: 70000}\n"))
+                .containsExactly("management.port: must be between 1 and 65535, got 70000");
+        assertThat(problems(STORE + TARGET + "management: {port: 99999999999999999999}\n"))
+                .containsExactly("management.port: expected a whole number, got a number");
+        assertThat(problems(STORE + TARGET + "management: {port: \"98x\"}\n"))
+                .containsExactly("management.port: expected a whole number, got '98x'");
+        assertThat(problems(STORE + TARGET + "management: 9876\n"))
+                .containsExactly("management: expected a map (key: value lines), got a number");
+        assertThat(problems(STORE + TARGET + "management: {host: \"" + "h".repeat(300) + "\"}\n"))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("management.host: must be a host name or an IP address");
     }
 
     @Test
