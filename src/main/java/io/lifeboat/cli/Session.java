@@ -95,7 +95,8 @@ final class Session implements AutoCloseable {
 
     RestoreService restoreService() throws Exception {
         if (restoreService == null) {
-            restoreService = new RestoreService(config, store(), catalog(), new Events(events()), Clock.systemUTC());
+            restoreService =
+                    new RestoreService(config, store(), this::catalog, new Events(events()), Clock.systemUTC());
         }
         return restoreService;
     }
