@@ -82,15 +82,15 @@ final class ReadAhead extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
         if (len == 0) {
             return 0;
         }
         while (current == null || pos == current.length) {
             if (ended) {
                 return -1;
-            }
-            if (closed) {
-                throw new IOException("stream closed");
             }
             try {
                 current = queue.take();
