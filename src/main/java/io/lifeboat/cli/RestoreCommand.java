@@ -108,7 +108,8 @@ final class RestoreCommand implements Callable<Integer> {
             return restoreSet(ref.substring("set:".length()));
         }
         PrintStream err = System.err;
-        try (Session s = top.session()) {
+        // the catalog opens while the store is read and the restore planned; a dry run never opens it
+        try (Session s = dryRun ? top.session() : top.session().openCatalogEarly()) {
             RestoreService service = s.restoreService();
             Plan plan = service.plan(ref, new Options(into, replace, table, Trigger.manual("command line")));
             if (dryRun) {

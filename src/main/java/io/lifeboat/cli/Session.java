@@ -130,7 +130,7 @@ final class Session implements AutoCloseable {
 
     RestoreService restoreService() throws Exception {
         if (restoreService == null) {
-            restoreService = new RestoreService(config, store(), catalog(), events(), Clock.systemUTC());
+            restoreService = new RestoreService(config, store(), this::catalog, events(), Clock.systemUTC());
         }
         return restoreService;
     }

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,16 +113,26 @@ public final class RestoreService {
 
     private final LifeboatConfig config;
     private final BackupStore store;
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalogs;
     private final Events events;
     private final Clock clock;
     private final Function<TargetConfig, Restorer> restorers;
     private final StoredBackups stored;
     private final TargetLocks locks;
-    private final TargetStates states;
+    private Catalog catalog;
+    private TargetStates states;
 
     public RestoreService(LifeboatConfig config, BackupStore store, Catalog catalog, Events events, Clock clock) {
         this(config, store, catalog, events, clock, target -> Restorers.forTarget(target, config.dataDir()));
+    }
+
+    /**
+     * With the catalog opened only when a restore is recorded, so a command can open it while the store
+     * is read and the restore planned (a dry run never needs it).
+     */
+    public RestoreService(
+            LifeboatConfig config, BackupStore store, Supplier<Catalog> catalog, Events events, Clock clock) {
+        this(config, store, catalog, events, clock, Restorers::forTarget);
     }
 
     /** With the restorer for each target chosen by {@code restorers} (tests, kinds built elsewhere). */
@@ -132,15 +143,41 @@ public final class RestoreService {
             Events events,
             Clock clock,
             Function<TargetConfig, Restorer> restorers) {
+        this(config, store, constant(requireNonNull(catalog, "catalog")), events, clock, restorers);
+    }
+
+    private RestoreService(
+            LifeboatConfig config,
+            BackupStore store,
+            Supplier<Catalog> catalog,
+            Events events,
+            Clock clock,
+            Function<TargetConfig, Restorer> restorers) {
         this.config = requireNonNull(config, "config");
         this.store = requireNonNull(store, "store");
-        this.catalog = requireNonNull(catalog, "catalog");
+        this.catalogs = requireNonNull(catalog, "catalog");
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
         this.restorers = requireNonNull(restorers, "restorers");
         this.stored = new StoredBackups(store);
         this.locks = new TargetLocks(config.dataDir().resolve("locks"));
-        this.states = new TargetStates(config, catalog, clock);
+    }
+
+    private static Supplier<Catalog> constant(Catalog catalog) {
+        return () -> catalog;
+    }
+
+    private synchronized Catalog catalog() {
+        if (catalog == null) {
+            catalog = requireNonNull(catalogs.get(), "catalog");
+            states = new TargetStates(config, catalog, clock);
+        }
+        return catalog;
+    }
+
+    private void publishState(String target) {
+        catalog();
+        events.state(target, states.state(target));
     }
 
     // ---- resolve and plan (record nothing)
@@ -255,7 +292,8 @@ public final class RestoreService {
         Restorer restorer = restorer(target);
         Instant start = clock.instant();
         Timeline timeline = new Timeline();
-        long runId = catalog.runStarted(target.name(), "restore", plan.options().trigger(), start);
+        long runId =
+                catalog().runStarted(target.name(), "restore", plan.options().trigger(), start);
         Map<String, Object> startFields = new LinkedHashMap<>();
         startFields.put("backupId", m.id());
         startFields.put("replace", plan.options().replace());
@@ -288,12 +326,16 @@ public final class RestoreService {
             }
             ArtifactReader reader = openReader(m, progress);
             try {
+                ReadAhead raw = new ReadAhead(reader.raw(), "restore-read-" + target.name());
                 try {
-                    restored = restorer.restore(reader.raw(), request);
+                    restored = restorer.restore(raw, request);
                 } catch (RestoreFailedException e) {
+                    raw.close();
                     // a damaged object often shows as a tool error first: read the rest and compare the hash
                     integrityAfterFailure(reader, e);
                     throw new Failure(Failure.TOOL, e.getMessage(), e.stderr());
+                } finally {
+                    raw.close(); // the read-ahead thread lets go of the stream before the hash is finished here
                 }
                 destination = restored.description();
                 timeline.add("restored: " + restored.description());
@@ -403,7 +445,7 @@ public final class RestoreService {
         String detailJson = Json.text(detail);
 
         if (failure == null) {
-            catalog.runFinished(runId, "succeeded", m.id(), null, null, detailJson, end);
+            catalog().runFinished(runId, "succeeded", m.id(), null, null, detailJson, end);
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("backupId", m.id());
             fields.put("location", location);
@@ -414,7 +456,7 @@ public final class RestoreService {
             }
             events.event("restore", "finished", target.name(), end, fields);
         } else {
-            catalog.runFinished(runId, "failed", m.id(), failure.getMessage(), failure.stderr, detailJson, end);
+            catalog().runFinished(runId, "failed", m.id(), failure.getMessage(), failure.stderr, detailJson, end);
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("backupId", m.id());
             fields.put("step", failure.kind);
@@ -422,7 +464,7 @@ public final class RestoreService {
             events.event("restore", "failed", target.name(), end, fields);
             events.alert(alert(failure, target.name(), m, end));
         }
-        events.state(target.name(), states.state(target.name()));
+        publishState(target.name());
         return new Outcome(
                 failure == null,
                 report,
@@ -452,8 +494,8 @@ public final class RestoreService {
         Restorer restorer = restorer(target);
         Instant start = clock.instant();
         restorer.rollbackPlan(target, start); // refuses before anything is recorded when there is nothing to do
-        long runId = catalog.runStarted(
-                target.name(), "rollback", trigger == null ? Trigger.manual("rollback") : trigger, start);
+        long runId = catalog()
+                .runStarted(target.name(), "rollback", trigger == null ? Trigger.manual("rollback") : trigger, start);
         events.event("rollback", "started", target.name(), start, Map.of());
         String done;
         try (TargetLocks.Held held = locks.acquire(target.name())) {
@@ -461,7 +503,7 @@ public final class RestoreService {
         } catch (RestoreFailedException | IOException e) {
             Instant end = clock.instant();
             String error = message(e);
-            catalog.runFinished(runId, "failed", null, error, null, Json.text(Map.of("error", error)), end);
+            catalog().runFinished(runId, "failed", null, error, null, Json.text(Map.of("error", error)), end);
             events.event("rollback", "failed", target.name(), end, Map.of("error", error));
             events.alert(Alert.firing(
                     "RollbackFailed",
@@ -470,13 +512,13 @@ public final class RestoreService {
                     "Rollback of " + target.name() + " failed",
                     error,
                     end));
-            events.state(target.name(), states.state(target.name()));
+            publishState(target.name());
             return new RollbackOutcome(false, null, error);
         }
         Instant end = clock.instant();
-        catalog.runFinished(runId, "succeeded", null, null, null, Json.text(Map.of("done", done)), end);
+        catalog().runFinished(runId, "succeeded", null, null, null, Json.text(Map.of("done", done)), end);
         events.event("rollback", "finished", target.name(), end, Map.of("done", done));
-        events.state(target.name(), states.state(target.name()));
+        publishState(target.name());
         return new RollbackOutcome(true, done, null);
     }
 
