@@ -6,7 +6,6 @@ import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.lifeboat.crypto.Encryption;
 import io.lifeboat.domain.Manifest;
 import io.lifeboat.store.BackupStore;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -30,10 +29,12 @@ import java.util.HexFormat;
 public final class ArtifactReader implements AutoCloseable {
 
     private final Manifest manifest;
-    private final HashingInput stored;
+    private final MeteredInput stored;
+    private final MessageDigest sha;
     private final InputStream raw;
 
-    private ArtifactReader(Manifest manifest, HashingInput stored, InputStream raw) {
+    private ArtifactReader(Manifest manifest, MeteredInput stored, MessageDigest sha, InputStream raw) {
+        this.sha = sha;
         this.manifest = manifest;
         this.stored = stored;
         this.raw = raw;
@@ -50,11 +51,12 @@ public final class ArtifactReader implements AutoCloseable {
                     + "', which this version cannot read");
         }
         InputStream object = store.get(manifest.artifactKey());
-        HashingInput stored = new HashingInput(object, progress);
+        MessageDigest sha = BackupPipeline.sha256();
+        MeteredInput stored = new MeteredInput(object, sha, progress::addStored);
         try {
             InputStream plain = encryption.decrypt(stored);
             ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(plain);
-            return new ArtifactReader(manifest, stored, new CountingRaw(zstd, progress));
+            return new ArtifactReader(manifest, stored, sha, new MeteredInput(zstd, null, progress::addRaw));
         } catch (IOException | RuntimeException e) {
             stored.close();
             throw e;
@@ -74,14 +76,14 @@ public final class ArtifactReader implements AutoCloseable {
      */
     public void finish() throws IOException {
         stored.drain();
-        String actual = HexFormat.of().formatHex(stored.sha.digest());
+        String actual = HexFormat.of().formatHex(sha.digest());
         if (!actual.equals(manifest.sha256())) {
             throw new IntegrityException("sha256 mismatch: the manifest says " + manifest.sha256()
                     + ", the stored object " + manifest.artifactKey() + " has " + actual);
         }
-        if (stored.count != manifest.storedBytes()) {
+        if (stored.bytes() != manifest.storedBytes()) {
             throw new IntegrityException("size mismatch: the manifest says " + manifest.storedBytes()
-                    + " bytes, the stored object has " + stored.count);
+                    + " bytes, the stored object has " + stored.bytes());
         }
     }
 
@@ -98,83 +100,6 @@ public final class ArtifactReader implements AutoCloseable {
     public static final class IntegrityException extends IOException {
         public IntegrityException(String message) {
             super(message);
-        }
-    }
-
-    private static final class HashingInput extends FilterInputStream {
-        private final MessageDigest sha = BackupPipeline.sha256();
-        private final Progress progress;
-        private long count;
-
-        HashingInput(InputStream in, Progress progress) {
-            super(in);
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                sha.update((byte) b);
-                count++;
-                progress.addStored(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                sha.update(b, off, n);
-                count += n;
-                progress.addStored(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip is not supported: every byte must be hashed");
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        void drain() throws IOException {
-            byte[] buffer = new byte[1 << 16];
-            while (read(buffer, 0, buffer.length) >= 0) {
-                // hashed as it is read
-            }
-        }
-    }
-
-    private static final class CountingRaw extends FilterInputStream {
-        private final Progress progress;
-
-        CountingRaw(InputStream in, Progress progress) {
-            super(in);
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                progress.addRaw(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                progress.addRaw(n);
-            }
-            return n;
         }
     }
 }

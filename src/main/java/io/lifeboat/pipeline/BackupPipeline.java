@@ -7,7 +7,6 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.source.BackupSource;
 import io.lifeboat.source.SourceFailedException;
 import io.lifeboat.store.BackupStore;
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +62,7 @@ public final class BackupPipeline {
             return t;
         });
         Future<Long> upload = uploader.submit(() -> {
-            try (InputStream in = new HashingCountingInput(pipe.source(), sha, progress)) {
+            try (InputStream in = new MeteredInput(pipe.source(), sha, progress::addStored)) {
                 return store.put(key, in);
             } catch (Throwable e) {
                 pipe.fail(e);
@@ -174,48 +173,6 @@ public final class BackupPipeline {
         @Override
         public void close() {
             // the pipeline closes the compressor itself
-        }
-    }
-
-    /** Hashes and counts the compressed bytes as the store reads them. */
-    private static final class HashingCountingInput extends FilterInputStream {
-        private final MessageDigest sha;
-        private final Progress progress;
-
-        HashingCountingInput(InputStream in, MessageDigest sha, Progress progress) {
-            super(in);
-            this.sha = sha;
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                sha.update((byte) b);
-                progress.addStored(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                sha.update(b, off, n);
-                progress.addStored(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip is not supported: every byte must be hashed");
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 }

@@ -26,7 +26,6 @@ import io.lifeboat.store.RecoverySets;
 import io.lifeboat.store.SmallObjects;
 import io.lifeboat.store.StoredBackups;
 import io.lifeboat.store.StoredBackups.Found;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,7 +47,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -258,24 +256,24 @@ public final class OffsiteCopier {
     private Copied copyAsIs(Manifest m, Progress progress) throws CopyFailed {
         String key = m.artifactKey();
         MessageDigest sha = BackupPipeline.sha256();
-        ReadSide read;
+        MeteredInput read;
         long written;
         try {
-            read = new ReadSide(primary.get(key), sha, progress::addRaw);
+            read = new MeteredInput(primary.get(key), sha, progress::addRaw);
         } catch (IOException | RuntimeException e) {
             throw new CopyFailed("could not read " + key + " from the primary store: " + message(e), e);
         }
-        try (ReadSide in = read) {
-            written = offsite.put(key, new Counting(in, progress::addStored));
+        try (MeteredInput in = read) {
+            written = offsite.put(key, new MeteredInput(in, null, progress::addStored));
         } catch (IOException | RuntimeException e) {
             // the store removes what it wrote of a failed put
             throw new CopyFailed(
-                    read.failure != null
-                            ? "reading " + key + " from the primary store failed: " + message(read.failure)
+                    read.failure() != null
+                            ? "reading " + key + " from the primary store failed: " + message(read.failure())
                             : "writing " + key + " to " + offsite.describe() + " failed: " + message(e),
                     e);
         }
-        checkSource(m, sha, read.bytes, key);
+        checkSource(m, sha, read.bytes(), key);
         if (written != m.storedBytes()) {
             deleteQuietly(key);
             throw new CopyFailed(
@@ -312,10 +310,10 @@ public final class OffsiteCopier {
             return t;
         });
         MessageDigest inSha = BackupPipeline.sha256();
-        ReadSide read = null;
+        MeteredInput read = null;
         try {
             Future<Long> upload = uploader.submit(() -> {
-                try (InputStream in = new ReadSide(pipe.source(), outSha, progress::addStored)) {
+                try (InputStream in = new MeteredInput(pipe.source(), outSha, progress::addStored)) {
                     return offsite.put(newKey, in);
                 } catch (Throwable e) {
                     pipe.fail(e);
@@ -324,7 +322,7 @@ public final class OffsiteCopier {
             });
             long stored;
             try {
-                read = new ReadSide(primary.get(key), inSha, progress::addRaw);
+                read = new MeteredInput(primary.get(key), inSha, progress::addRaw);
                 try (InputStream raw = read;
                         InputStream plain = from.decrypt(raw);
                         OutputStream encrypted = to.encrypt(pipe.sink())) {
@@ -342,8 +340,8 @@ public final class OffsiteCopier {
                 deleteQuietly(newKey);
                 String why = uploadFailure != null
                         ? "writing " + newKey + " to " + offsite.describe() + " failed: " + message(uploadFailure)
-                        : read != null && read.failure != null
-                                ? "reading " + key + " from the primary store failed: " + message(read.failure)
+                        : read != null && read.failure() != null
+                                ? "reading " + key + " from the primary store failed: " + message(read.failure())
                                 : "re-encrypting " + key + " failed: " + message(e);
                 throw new CopyFailed(why, e);
             } catch (ExecutionException e) {
@@ -358,7 +356,7 @@ public final class OffsiteCopier {
                 deleteQuietly(newKey);
                 throw new CopyFailed("interrupted", e);
             }
-            checkSource(m, inSha, read.bytes, newKey);
+            checkSource(m, inSha, read.bytes(), newKey);
             String sha = HexFormat.of().formatHex(outSha.digest());
             Manifest om = m.storedAs(newKey, stored, sha, to.name(), to.recipients(), restoreHint(m, newKey));
             return new Copied(om, Json.bytes(om));
@@ -554,92 +552,6 @@ public final class OffsiteCopier {
     static final class CopyFailed extends Exception {
         CopyFailed(String message, Throwable cause) {
             super(message, cause);
-        }
-    }
-
-    /** Hashes and counts what is read, and remembers a failure of the stream it reads. */
-    private static final class ReadSide extends FilterInputStream {
-        private final MessageDigest sha;
-        private final LongConsumer counter;
-        long bytes;
-        volatile IOException failure;
-
-        ReadSide(InputStream in, MessageDigest sha, LongConsumer counter) {
-            super(in);
-            this.sha = sha;
-            this.counter = counter;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n;
-            try {
-                n = in.read(b, off, len);
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
-            if (n > 0) {
-                sha.update(b, off, n);
-                bytes += n;
-                counter.accept(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip is not supported: every byte must be hashed");
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-    }
-
-    /** Counts what the off-site store takes. */
-    private static final class Counting extends FilterInputStream {
-        private final LongConsumer counter;
-
-        Counting(InputStream in, LongConsumer counter) {
-            super(in);
-            this.counter = counter;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                counter.accept(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                counter.accept(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            throw new IOException("skip is not supported: every byte must be hashed");
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 }
