@@ -132,7 +132,7 @@ public final class RestoreService {
      */
     public RestoreService(
             LifeboatConfig config, BackupStore store, Supplier<Catalog> catalog, Events events, Clock clock) {
-        this(config, store, catalog, events, clock, Restorers::forTarget);
+        this(config, store, catalog, events, clock, target -> Restorers.forTarget(target, config.dataDir()));
     }
 
     /** With the restorer for each target chosen by {@code restorers} (tests, kinds built elsewhere). */

@@ -56,6 +56,7 @@ class RecoverySetRestoreIT {
         List<Path> places =
                 restored.stdout().lines().map(String::strip).map(Path::of).toList();
         assertThat(places).hasSize(2);
+        assertThat(places).allSatisfy(place -> assertThat(place).startsWith(work.resolve("data/restores")));
         // each member comes back as it was when the set was taken, not as the newer web backup
         String contents = "";
         for (Path place : places) {
