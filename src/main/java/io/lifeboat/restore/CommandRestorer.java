@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.config.TargetConfig;
 import io.lifeboat.domain.Validation;
+import io.lifeboat.source.ProcessFeeder;
+import io.lifeboat.source.ProcessStreamer;
 import io.lifeboat.source.StderrTail;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,74 +136,39 @@ public final class CommandRestorer implements Restorer {
     /** Runs the restore command with {@code in} on its stdin; returns how many bytes it took. */
     private long feed(InputStream in, String backupId) throws RestoreFailedException {
         List<String> command = target.restoreCommand();
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(Map.of("LIFEBOAT_TARGET", target.name(), "LIFEBOAT_BACKUP_ID", backupId));
-        pb.redirectErrorStream(true); // its stdout is talk too: kept with stderr in one bounded tail
-        Process p;
+        String tool = command.get(0);
+        ProcessFeeder feeder = new ProcessFeeder(
+                        tool, command, Map.of("LIFEBOAT_TARGET", target.name(), "LIFEBOAT_BACKUP_ID", backupId))
+                .withOutputMerged(); // its stdout is talk too: kept with stderr in one bounded tail
+        ProcessFeeder.Result result;
         try {
-            p = pb.start();
+            result = feeder.feed(in, null);
+        } catch (ProcessFeeder.InputFailedException e) {
+            throw new RestoreFailedException(
+                    "reading the backup failed while feeding " + tool + ": "
+                            + e.getCause().getMessage(),
+                    e.stderr(),
+                    e);
+        } catch (java.io.InterruptedIOException e) {
+            throw new RestoreFailedException(tool + " was interrupted; it has been stopped");
         } catch (IOException e) {
-            throw new RestoreFailedException(command.get(0) + " could not be started: " + e.getMessage());
+            throw new RestoreFailedException(e.getMessage());
         }
-        boolean finished = false;
-        try {
-            StderrTail output = new StderrTail(64 * 1024);
-            Thread drainer = new Thread(() -> output.drain(p.getInputStream()), "restore-command-output");
-            drainer.setDaemon(true);
-            drainer.start();
-            long fed = 0;
-            IOException writeFailure = null;
-            byte[] buffer = new byte[1 << 16];
-            OutputStream stdin = p.getOutputStream();
-            try {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    try {
-                        stdin.write(buffer, 0, n);
-                    } catch (IOException e) {
-                        writeFailure = e; // the command stopped reading: its exit code says why
-                        break;
-                    }
-                    fed += n;
-                }
-            } catch (IOException e) {
-                throw new RestoreFailedException(
-                        "reading the backup failed while feeding " + command.get(0) + ": " + e.getMessage(),
-                        output.text(),
-                        e);
-            } finally {
-                try {
-                    stdin.close();
-                } catch (IOException e) {
-                    writeFailure = writeFailure == null ? e : writeFailure;
-                }
-            }
-            int exit = p.waitFor();
-            finished = true;
-            drainer.join(5000);
-            if (exit != 0) {
-                String last = output.lastLine();
-                throw new RestoreFailedException(
-                        command.get(0) + " exited with code " + exit + (last.isEmpty() ? "" : ": " + last),
-                        output.text(),
-                        null);
-            }
-            if (writeFailure != null) {
-                throw new RestoreFailedException(
-                        command.get(0) + " exited 0 but stopped reading after " + fed
-                                + " bytes: the backup was not fed whole",
-                        output.text(),
-                        writeFailure);
-            }
-            return fed;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RestoreFailedException(command.get(0) + " was interrupted; it has been stopped");
-        } finally {
-            if (!finished) {
-                kill(p);
-            }
+        if (!result.ok()) {
+            String last = StderrTail.lastLine(result.stderr());
+            throw new RestoreFailedException(
+                    tool + " exited with code " + result.exitCode() + (last.isEmpty() ? "" : ": " + last),
+                    result.stderr(),
+                    null);
         }
+        if (!result.readAll()) {
+            throw new RestoreFailedException(
+                    tool + " exited 0 but stopped reading after " + result.bytesFed()
+                            + " bytes: the backup was not fed whole",
+                    result.stderr(),
+                    null);
+        }
+        return result.bytesFed();
     }
 
     @Override
@@ -236,7 +203,7 @@ public final class CommandRestorer implements Restorer {
             drainer.setDaemon(true);
             drainer.start();
             if (!p.waitFor(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                kill(p);
+                ProcessStreamer.kill(p);
                 return new ValidationResult(
                         check, false, null, "did not finish within " + CHECK_TIMEOUT.toMinutes() + " minutes");
             }
@@ -259,10 +226,10 @@ public final class CommandRestorer implements Restorer {
             boolean ok = check.accepts(value);
             return new ValidationResult(check, ok, value, "printed " + value + (ok ? "" : ", outside the bounds"));
         } catch (IOException e) {
-            kill(p);
+            ProcessStreamer.kill(p);
             return new ValidationResult(check, false, null, "failed: " + e.getMessage());
         } catch (InterruptedException e) {
-            kill(p);
+            ProcessStreamer.kill(p);
             Thread.currentThread().interrupt();
             return new ValidationResult(check, false, null, "interrupted");
         }
@@ -328,17 +295,6 @@ public final class CommandRestorer implements Restorer {
 
     private static boolean hasInto(RestoreRequest request) {
         return request.into() != null && !request.into().isBlank();
-    }
-
-    private static void kill(Process p) {
-        List<ProcessHandle> descendants = p.descendants().toList();
-        p.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void deleteQuietly(Path path) {

@@ -31,6 +31,7 @@ public final class ProcessFeeder {
     private final String tool;
     private final List<String> command;
     private final Map<String, String> environment;
+    private final boolean outputMerged;
 
     /**
      * @param tool the name used in error messages, e.g. {@code pg_restore}
@@ -38,12 +39,25 @@ public final class ProcessFeeder {
      * @param environment variables added to the inherited environment
      */
     public ProcessFeeder(String tool, List<String> command, Map<String, String> environment) {
+        this(tool, command, environment, false);
+    }
+
+    private ProcessFeeder(String tool, List<String> command, Map<String, String> environment, boolean outputMerged) {
+        this.outputMerged = outputMerged;
         this.tool = requireNonNull(tool, "tool");
         this.command = List.copyOf(requireNonNull(command, "command"));
         this.environment = Map.copyOf(requireNonNull(environment, "environment"));
         if (this.command.isEmpty()) {
             throw new IllegalArgumentException("command must not be empty");
         }
+    }
+
+    /**
+     * The same command with its stdout merged into the kept stderr tail, for a tool whose stdout is
+     * talk, not data (a user's restore command): the last words come out in the order they were said.
+     */
+    public ProcessFeeder withOutputMerged() {
+        return new ProcessFeeder(tool, command, environment, true);
     }
 
     public String tool() {
@@ -55,8 +69,11 @@ public final class ProcessFeeder {
         return command;
     }
 
-    /** How the tool ended: its exit code, the tail of its stderr, and whether it read its input to the end. */
-    public record Result(int exitCode, String stderr, boolean readAll) {
+    /**
+     * How the tool ended: its exit code, the tail of its stderr, whether it read its input to the end,
+     * and how many bytes it took.
+     */
+    public record Result(int exitCode, String stderr, boolean readAll, long bytesFed) {
         public boolean ok() {
             return exitCode == 0;
         }
@@ -67,8 +84,20 @@ public final class ProcessFeeder {
      * the tool was stopped. The cause says what the input said.
      */
     public static final class InputFailedException extends IOException {
+        private final String stderr;
+
         public InputFailedException(String message, IOException cause) {
+            this(message, cause, "");
+        }
+
+        InputFailedException(String message, IOException cause, String stderr) {
             super(message, cause);
+            this.stderr = stderr;
+        }
+
+        /** What the tool had said by the time it was stopped. */
+        public String stderr() {
+            return stderr;
         }
     }
 
@@ -85,6 +114,7 @@ public final class ProcessFeeder {
         requireNonNull(in, "in");
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
+        builder.redirectErrorStream(outputMerged);
         Process process;
         try {
             process = builder.start();
@@ -94,19 +124,34 @@ public final class ProcessFeeder {
         boolean finished = false;
         try {
             StderrTail stderr = new StderrTail(ProcessStreamer.STDERR_TAIL_BYTES);
-            Thread errDrainer = new Thread(() -> stderr.drain(process.getErrorStream()), tool + "-stderr");
-            Thread outDrainer = new Thread(() -> drainLines(process.getInputStream(), stdoutLines), tool + "-stdout");
+            // merged: the process's one output stream is its stderr tail; stdout lines are not handed out
+            Thread errDrainer = new Thread(
+                    () -> stderr.drain(outputMerged ? process.getInputStream() : process.getErrorStream()),
+                    tool + "-stderr");
+            Thread outDrainer = outputMerged
+                    ? null
+                    : new Thread(() -> drainLines(process.getInputStream(), stdoutLines), tool + "-stdout");
             errDrainer.setDaemon(true);
-            outDrainer.setDaemon(true);
             errDrainer.start();
-            outDrainer.start();
+            if (outDrainer != null) {
+                outDrainer.setDaemon(true);
+                outDrainer.start();
+            }
 
-            boolean readAll = copy(in, process.getOutputStream());
+            long[] fed = new long[1];
+            boolean readAll;
+            try {
+                readAll = copy(in, process.getOutputStream(), fed);
+            } catch (InputFailedException e) {
+                throw new InputFailedException(e.getMessage(), (IOException) e.getCause(), stderr.text());
+            }
             int exit = process.waitFor();
             finished = true;
             errDrainer.join(TimeUnit.SECONDS.toMillis(DRAIN_GRACE_SECONDS));
-            outDrainer.join(TimeUnit.SECONDS.toMillis(DRAIN_GRACE_SECONDS));
-            return new Result(exit, stderr.text(), readAll);
+            if (outDrainer != null) {
+                outDrainer.join(TimeUnit.SECONDS.toMillis(DRAIN_GRACE_SECONDS));
+            }
+            return new Result(exit, stderr.text(), readAll, fed[0]);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(tool + " was interrupted; it has been stopped");
@@ -118,7 +163,7 @@ public final class ProcessFeeder {
     }
 
     /** Copies until the end of {@code in} (true) or until the tool closes its stdin (false); closes stdin. */
-    private boolean copy(InputStream in, OutputStream stdin) throws InputFailedException {
+    private boolean copy(InputStream in, OutputStream stdin, long[] fed) throws InputFailedException {
         byte[] buffer = new byte[ProcessStreamer.BUFFER_SIZE];
         try {
             while (true) {
@@ -136,6 +181,7 @@ public final class ProcessFeeder {
                 } catch (IOException e) {
                     return false; // the tool stopped reading (exited, or needs no more); its exit code says which
                 }
+                fed[0] += n;
             }
         } finally {
             try {

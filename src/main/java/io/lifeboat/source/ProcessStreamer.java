@@ -119,7 +119,8 @@ public final class ProcessStreamer {
     }
 
     /** Kills the process and everything it started, forcibly, and waits a little for it to go. */
-    static void kill(Process process) {
+    /** Kills a process and its descendants and waits (up to 10 s) for it to go. */
+    public static void kill(Process process) {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);

@@ -75,7 +75,12 @@ public final class StderrTail {
 
     /** The last non-blank line, keeping its end when long, for an error message; empty when there is none. */
     public synchronized String lastLine() {
-        String[] lines = text().split("\\R");
+        return lastLine(text());
+    }
+
+    /** The last non-empty line of {@code text}, stripped, cut to its last 300 characters. */
+    public static String lastLine(String text) {
+        String[] lines = text.split("\\R");
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
             if (!line.isEmpty()) {
