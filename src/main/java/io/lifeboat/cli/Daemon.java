@@ -14,6 +14,7 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.jobs.LocalJobQueue;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
 import io.lifeboat.pipeline.BackupService;
@@ -51,14 +52,14 @@ final class Daemon {
      * on without metrics: backups matter more than their numbers, and Prometheus shows the scrape
      * target down.
      */
-    private static ManagementServer management(LifeboatConfig config, Catalog catalog, Clock clock) {
+    private static ManagementServer management(LifeboatConfig config, LifeboatMetrics metrics) {
         LifeboatConfig.ManagementConfig m = config.management();
         if (!m.enabled()) {
             LOG.info("management endpoint disabled (management.enabled: false)");
             return null;
         }
         try {
-            ManagementServer server = ManagementServer.start(m, new LifeboatMetrics(config, catalog, clock));
+            ManagementServer server = ManagementServer.start(m, metrics);
             LOG.info("metrics at http://{}:{}{}", m.host(), server.port(), ManagementServer.METRICS_PATH);
             return server;
         } catch (IOException | RuntimeException e) {
@@ -88,8 +89,10 @@ final class Daemon {
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());
                 BackupStore offsite = config.offsite() == null ? null : Stores.open(config.offsite());
-                Catalog catalog = Catalog.open(config.catalog(), config.dataDir());
-                ManagementServer management = management(config, catalog, clock)) {
+                Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
+            // parts register their own meters here (outbox, rejected input); served on the management port
+            LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
+            ManagementServer management = management(config, metrics);
             Main main = new Main();
             main.setInitialProperties(Session.mqttProperties(
                     config,
@@ -131,6 +134,15 @@ final class Daemon {
                         LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
+                    m.getCamelContext().getRegistry().bind("metrics", metrics);
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(
+                                    "jobQueue",
+                                    new LocalJobQueue(
+                                            m.getCamelContext().createProducerTemplate(),
+                                            clock,
+                                            config.artemis().coalesce()));
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
@@ -177,6 +189,9 @@ final class Daemon {
             main.run();
             if (sink[0] != null) {
                 sink[0].close();
+            }
+            if (management != null) {
+                management.close();
             }
             return main.getExitCode();
         } finally {

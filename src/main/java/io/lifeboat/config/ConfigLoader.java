@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -27,7 +28,9 @@ public final class ConfigLoader {
     /** Not 1883, so the embedded broker never collides with a Mosquitto on the same machine. */
     public static final int DEFAULT_BROKER_MQTT_PORT = 1884;
 
-    static final Set<String> LATER_SECTIONS = Set.of("redis", "http", "alerting", "homeassistant", "safeMode");
+    static final Set<String> LATER_SECTIONS = Set.of("homeassistant");
+    /** Keys of {@code alerting} that the alert fan-out reads; accepted unread until then. */
+    static final Set<String> LATER_ALERTING_KEYS = Set.of("receivers", "route", "inhibit", "silences");
     /** A host name or an IP address (IPv6 without brackets); anything else cannot be bound to. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
@@ -45,7 +48,9 @@ public final class ConfigLoader {
             "management",
             "alerting",
             "homeassistant",
-            "safeMode");
+            "safeMode",
+            "health",
+            "cluster");
 
     private ConfigLoader() {}
 
@@ -97,12 +102,9 @@ public final class ConfigLoader {
                 .orElse(new LifeboatConfig.CatalogConfig(null, null, null));
         LifeboatConfig.MqttConfig mqtt =
                 top.section("mqtt").map(ConfigLoader::mqtt).orElse(null);
-        String artemisUrl = top.section("artemis")
-                .map(a -> {
-                    a.allowOnly(Set.of("url"));
-                    return a.string("url");
-                })
-                .orElse(null);
+        LifeboatConfig.ArtemisConfig artemis =
+                top.section("artemis").map(ConfigLoader::artemis).orElse(LifeboatConfig.ArtemisConfig.EMBEDDED);
+        String artemisUrl = artemis.url();
         LifeboatConfig.BrokerConfig broker = top.section("broker")
                 .map(b -> broker(b, artemisUrl))
                 .orElse(new LifeboatConfig.BrokerConfig(artemisUrl, DEFAULT_BROKER_HOST, DEFAULT_BROKER_MQTT_PORT));
@@ -112,7 +114,188 @@ public final class ConfigLoader {
         LifeboatConfig.ManagementConfig management =
                 top.section("management").map(ConfigLoader::management).orElse(LifeboatConfig.ManagementConfig.DEFAULT);
         Map<String, TargetConfig> targets = targets(top);
-        return new LifeboatConfig(dataDir, primary, offsite, catalog, mqtt, broker, prune, targets, management);
+        LifeboatConfig.RedisConfig redis =
+                top.section("redis").map(ConfigLoader::redis).orElse(null);
+        LifeboatConfig.HttpConfig http =
+                top.section("http").map(ConfigLoader::http).orElse(LifeboatConfig.HttpConfig.DEFAULT);
+        LifeboatConfig.SafeModeConfig safeMode =
+                top.section("safeMode").map(ConfigLoader::safeMode).orElse(LifeboatConfig.SafeModeConfig.DEFAULT);
+        LifeboatConfig.HealthConfig health =
+                top.section("health").map(ConfigLoader::health).orElse(LifeboatConfig.HealthConfig.DEFAULT);
+        List<LifeboatConfig.AlertRule> alertRules =
+                top.section("alerting").map(a -> alertRules(a, targets)).orElse(List.of());
+        LifeboatConfig.ClusterConfig cluster = top.section("cluster")
+                .map(c -> cluster(c, catalog, artemis))
+                .orElse(LifeboatConfig.ClusterConfig.SINGLE);
+        return new LifeboatConfig(
+                dataDir,
+                primary,
+                offsite,
+                catalog,
+                mqtt,
+                broker,
+                prune,
+                targets,
+                management,
+                artemis,
+                redis,
+                http,
+                safeMode,
+                health,
+                alertRules,
+                cluster);
+    }
+
+    private static LifeboatConfig.ArtemisConfig artemis(Section a) {
+        a.allowOnly(Set.of("url", "user", "password", "coalesce"));
+        Section.Text url = a.text("url");
+        if (url != null && !url.value().matches("(tcp|ssl|vm)://.+|\\(.+\\).*")) {
+            a.problem("url", "must be an Artemis core url such as tcp://127.0.0.1:61616, got " + url.shown());
+        }
+        java.time.Duration coalesce = a.duration("coalesce", false);
+        return new LifeboatConfig.ArtemisConfig(
+                url == null ? null : url.value(),
+                a.string("user"),
+                a.string("password"),
+                coalesce == null ? LifeboatConfig.ArtemisConfig.DEFAULT_COALESCE : coalesce);
+    }
+
+    private static LifeboatConfig.RedisConfig redis(Section r) {
+        r.allowOnly(Set.of("url", "stream", "maxLength", "whenFull"));
+        Section.Text url = r.requiredText("url");
+        if (url != null && !url.value().matches("rediss?://.+")) {
+            r.problem("url", "must start with redis:// or rediss://, got " + url.shown());
+        }
+        String stream = r.string("stream", LifeboatConfig.RedisConfig.DEFAULT_STREAM);
+        Integer maxLength = r.integer("maxLength", LifeboatConfig.RedisConfig.DEFAULT_MAX_LENGTH, 100, 1_000_000_000);
+        String whenFull = r.string("whenFull", "spill");
+        LifeboatConfig.RedisConfig.FullPolicy policy = null;
+        if ("spill".equals(whenFull)) {
+            policy = LifeboatConfig.RedisConfig.FullPolicy.SPILL;
+        } else if ("block".equals(whenFull)) {
+            policy = LifeboatConfig.RedisConfig.FullPolicy.BLOCK;
+        } else {
+            r.problem(
+                    "whenFull",
+                    "must be spill (to the local spool file) or block (the publisher waits), got '" + whenFull + "'");
+        }
+        return url == null
+                ? null
+                : new LifeboatConfig.RedisConfig(
+                        url.value(),
+                        stream,
+                        maxLength == null ? LifeboatConfig.RedisConfig.DEFAULT_MAX_LENGTH : maxLength,
+                        policy == null ? LifeboatConfig.RedisConfig.FullPolicy.SPILL : policy);
+    }
+
+    private static LifeboatConfig.HttpConfig http(Section h) {
+        h.allowOnly(Set.of("enabled", "host", "port", "token", "maxBody"));
+        LifeboatConfig.HttpConfig d = LifeboatConfig.HttpConfig.DEFAULT;
+        Boolean enabled = h.bool("enabled", d.enabled());
+        Section.Text host = h.text("host");
+        if (host != null && !HOST.matcher(host.value()).matches()) {
+            h.problem("host", "must be a host name or an IP address such as 127.0.0.1, got " + host.shown());
+        }
+        Integer port = h.integer("port", d.port(), 1, 65535);
+        Section.Text token = h.text("token");
+        if (token != null && token.value().length() < 16) {
+            h.problem("token", "is too short to guess-proof an API; use 16 characters or more (openssl rand -hex 24)");
+        }
+        Integer maxBody = h.integer("maxBody", d.maxBodyBytes(), 1024, 64 * 1024 * 1024);
+        return new LifeboatConfig.HttpConfig(
+                enabled == null || enabled,
+                host == null ? d.host() : host.value(),
+                port == null ? d.port() : port,
+                token == null ? null : token.value(),
+                maxBody == null ? d.maxBodyBytes() : maxBody);
+    }
+
+    private static LifeboatConfig.SafeModeConfig safeMode(Section s) {
+        s.allowOnly(Set.of("faults", "window", "resumeToken"));
+        LifeboatConfig.SafeModeConfig d = LifeboatConfig.SafeModeConfig.DEFAULT;
+        Integer faults = s.integer("faults", d.faults(), 1, 1000);
+        java.time.Duration window = s.duration("window", false);
+        Section.Text token = s.text("resumeToken");
+        if (token != null && token.value().length() < 8) {
+            s.problem("resumeToken", "is too short; use 8 characters or more");
+        }
+        return new LifeboatConfig.SafeModeConfig(
+                faults == null ? d.faults() : faults,
+                window == null ? d.window() : window,
+                token == null ? null : token.value());
+    }
+
+    private static LifeboatConfig.HealthConfig health(Section h) {
+        h.allowOnly(Set.of("flapChanges", "flapWindow"));
+        LifeboatConfig.HealthConfig d = LifeboatConfig.HealthConfig.DEFAULT;
+        Integer changes = h.integer("flapChanges", d.flapChanges(), 2, 1000);
+        java.time.Duration window = h.duration("flapWindow", false);
+        return new LifeboatConfig.HealthConfig(
+                changes == null ? d.flapChanges() : changes, window == null ? d.flapWindow() : window);
+    }
+
+    private static List<LifeboatConfig.AlertRule> alertRules(Section a, Map<String, TargetConfig> targets) {
+        Set<String> known = new java.util.HashSet<>(LATER_ALERTING_KEYS);
+        known.add("backupOn");
+        a.allowOnly(known);
+        List<LifeboatConfig.AlertRule> rules = new java.util.ArrayList<>();
+        List<Section> list = a.sections("backupOn");
+        for (int i = 0; i < list.size(); i++) {
+            Section r = list.get(i);
+            r.allowOnly(Set.of("name", "match", "targets"));
+            Map<String, String> match = new LinkedHashMap<>();
+            Section m = r.requiredSection("match").orElse(null);
+            if (m != null) {
+                m.fields().forEachRemaining(e -> {
+                    if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                        match.put(e.getKey(), e.getValue().asText());
+                    } else {
+                        m.problem(e.getKey(), "expected a label value (text), got " + Section.type(e.getValue()));
+                    }
+                });
+                if (match.isEmpty()) {
+                    r.problem("match", "needs at least one label, e.g. {alertname: SmartWarning, host: nas}");
+                }
+            }
+            boolean all = false;
+            List<String> names = List.of();
+            com.fasterxml.jackson.databind.JsonNode t = r.raw("targets");
+            if (t != null && t.isTextual() && t.asText().equals("all")) {
+                all = true;
+            } else if (t != null) {
+                names = r.strings("targets");
+                if (names != null) {
+                    for (String n : names) {
+                        if (!targets.containsKey(n)) {
+                            r.problem("targets", "names '" + n + "', which is not a target in targets:");
+                        }
+                    }
+                } else {
+                    names = List.of();
+                }
+            } else {
+                r.problem("targets", "required: a list of target names, or all");
+            }
+            rules.add(new LifeboatConfig.AlertRule(r.string("name", "rule-" + (i + 1)), match, names, all));
+        }
+        return rules;
+    }
+
+    private static LifeboatConfig.ClusterConfig cluster(
+            Section c, LifeboatConfig.CatalogConfig catalog, LifeboatConfig.ArtemisConfig artemis) {
+        c.allowOnly(Set.of("enabled", "instanceId"));
+        Boolean enabled = c.bool("enabled", false);
+        boolean on = enabled != null && enabled;
+        if (on && (catalog.embedded() || !catalog.url().startsWith("jdbc:postgresql:"))) {
+            c.problem(
+                    "enabled",
+                    "needs catalog.url to be a shared PostgreSQL (jdbc:postgresql://...): the schedules"
+                            + " are coordinated in its tables");
+        }
+        if (on && artemis.embedded()) {
+            c.problem("enabled", "needs artemis.url: the processes must share one job queue");
+        }
+        return new LifeboatConfig.ClusterConfig(on, c.string("instanceId"));
     }
 
     private static LifeboatConfig.CatalogConfig catalog(Section c) {
@@ -126,7 +309,7 @@ public final class ConfigLoader {
     }
 
     private static LifeboatConfig.MqttConfig mqtt(Section m) {
-        m.allowOnly(Set.of("url", "prefix", "username", "password"));
+        m.allowOnly(Set.of("url", "prefix", "username", "password", "clientId", "maxPayload", "subscriptions"));
         Section.Text url = m.text("url");
         if (url != null && !url.value().matches("(tcp|ssl|ws|wss)://.+")) {
             m.problem("url", "must start with tcp://, ssl://, ws:// or wss://, got " + url.shown());
@@ -139,11 +322,34 @@ public final class ConfigLoader {
                         || prefix.value().endsWith("/"))) {
             m.problem("prefix", "must be a topic without wildcards (+ #) or leading/trailing /, got " + prefix.shown());
         }
+        Section.Text clientId = m.text("clientId");
+        if (clientId != null && !clientId.value().matches("[A-Za-z0-9._-]{1,64}")) {
+            m.problem("clientId", "must be 1-64 letters, digits, '.', '_' or '-', got " + clientId.shown());
+        }
+        Integer maxPayload =
+                m.integer("maxPayload", LifeboatConfig.MqttConfig.DEFAULT_MAX_PAYLOAD, 256, 16 * 1024 * 1024);
+        List<LifeboatConfig.Subscription> subscriptions = new java.util.ArrayList<>();
+        for (Section sub : m.sections("subscriptions")) {
+            sub.allowOnly(Set.of("topic", "service", "up", "down"));
+            String topic = sub.requiredString("topic");
+            String service = sub.requiredString("service");
+            if (service != null && !service.matches("[A-Za-z0-9._-]{1,64}")) {
+                sub.problem("service", "must be 1-64 letters, digits, '.', '_' or '-', got '" + service + "'");
+            }
+            List<String> up = sub.has("up") ? sub.strings("up") : List.of("online");
+            List<String> down = sub.has("down") ? sub.strings("down") : List.of("offline");
+            if (topic != null && service != null && up != null && down != null) {
+                subscriptions.add(new LifeboatConfig.Subscription(topic, service, up, down));
+            }
+        }
         return new LifeboatConfig.MqttConfig(
                 url == null ? null : url.value(),
                 prefix == null ? DEFAULT_MQTT_PREFIX : prefix.value(),
                 m.string("username"),
-                m.string("password"));
+                m.string("password"),
+                clientId == null ? null : clientId.value(),
+                maxPayload == null ? LifeboatConfig.MqttConfig.DEFAULT_MAX_PAYLOAD : maxPayload,
+                subscriptions);
     }
 
     private static LifeboatConfig.PruneConfig prune(Section p) {

@@ -1,6 +1,7 @@
 package io.lifeboat.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +20,53 @@ public record LifeboatConfig(
         BrokerConfig broker,
         PruneConfig prune,
         Map<String, TargetConfig> targets,
-        ManagementConfig management) {
+        ManagementConfig management,
+        ArtemisConfig artemis,
+        RedisConfig redis,
+        HttpConfig http,
+        SafeModeConfig safeMode,
+        HealthConfig health,
+        List<AlertRule> alertRules,
+        ClusterConfig cluster) {
+
+    public LifeboatConfig {
+        artemis = artemis == null ? ArtemisConfig.EMBEDDED : artemis;
+        http = http == null ? HttpConfig.DEFAULT : http;
+        safeMode = safeMode == null ? SafeModeConfig.DEFAULT : safeMode;
+        health = health == null ? HealthConfig.DEFAULT : health;
+        alertRules = alertRules == null ? List.of() : List.copyOf(alertRules);
+        cluster = cluster == null ? ClusterConfig.SINGLE : cluster;
+    }
+
+    /** The sections of issue 2 and 3 only; everything later takes its default. */
+    public LifeboatConfig(
+            Path dataDir,
+            StoreConfig primary,
+            StoreConfig offsite,
+            CatalogConfig catalog,
+            MqttConfig mqtt,
+            BrokerConfig broker,
+            PruneConfig prune,
+            Map<String, TargetConfig> targets,
+            ManagementConfig management) {
+        this(
+                dataDir,
+                primary,
+                offsite,
+                catalog,
+                mqtt,
+                broker,
+                prune,
+                targets,
+                management,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
 
     public Optional<TargetConfig> target(String name) {
         return Optional.ofNullable(targets.get(name));
@@ -37,12 +84,147 @@ public record LifeboatConfig(
         }
     }
 
-    /** The MQTT broker events go to. A null url means the embedded broker (daemon only). */
-    public record MqttConfig(String url, String prefix, String username, String password) {
+    /**
+     * The MQTT broker events go to and come from. A null url means the embedded broker (daemon only).
+     * {@code clientId} is stable per instance so the broker keeps the daemon's session (and the QoS 1
+     * messages published meanwhile) across restarts; two instances need two ids. {@code maxPayloadBytes}
+     * bounds every inbound payload; {@code subscriptions} are extra topics read as health events.
+     */
+    public record MqttConfig(
+            String url,
+            String prefix,
+            String username,
+            String password,
+            String clientId,
+            int maxPayloadBytes,
+            List<Subscription> subscriptions) {
+
+        public static final int DEFAULT_MAX_PAYLOAD = 64 * 1024;
+
+        public MqttConfig {
+            subscriptions = subscriptions == null ? List.of() : List.copyOf(subscriptions);
+            maxPayloadBytes = maxPayloadBytes <= 0 ? DEFAULT_MAX_PAYLOAD : maxPayloadBytes;
+        }
+
+        public MqttConfig(String url, String prefix, String username, String password) {
+            this(url, prefix, username, password, null, DEFAULT_MAX_PAYLOAD, List.of());
+        }
+
         @Override
         public String toString() {
             return "MqttConfig[" + url + ", prefix=" + prefix + "]";
         }
+    }
+
+    /**
+     * An extra MQTT subscription read as the health of {@code service}: a payload in {@code up} means
+     * up, one in {@code down} means down (e.g. a device's own availability topic with online/offline),
+     * anything else is rejected to the dead-letter topic.
+     */
+    public record Subscription(String topic, String service, List<String> up, List<String> down) {
+        public Subscription {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(service, "service");
+            up = List.copyOf(up);
+            down = List.copyOf(down);
+        }
+    }
+
+    /**
+     * The job queue's broker. An empty url means the embedded Artemis with its journal under dataDir;
+     * otherwise a core-protocol url ({@code tcp://host:61616}) of an external broker or cluster.
+     * Identical job requests within {@code coalesce} of each other run once.
+     */
+    public record ArtemisConfig(String url, String user, String password, java.time.Duration coalesce) {
+        public static final java.time.Duration DEFAULT_COALESCE = java.time.Duration.ofMinutes(5);
+        public static final ArtemisConfig EMBEDDED = new ArtemisConfig(null, null, null, DEFAULT_COALESCE);
+
+        public boolean embedded() {
+            return url == null || url.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "ArtemisConfig[" + (embedded() ? "embedded" : url) + "]";
+        }
+    }
+
+    /**
+     * The Redis the outbox buffers in while the MQTT broker is unreachable. Null config (no {@code
+     * redis} section) means the local spool file only. {@code maxLength} bounds the stream; when it is
+     * full, {@code whenFull} says what happens: {@code spill} to the local spool file, or {@code block}
+     * the work that publishes until there is room.
+     */
+    public record RedisConfig(String url, String stream, int maxLength, FullPolicy whenFull) {
+        public static final String DEFAULT_STREAM = "lifeboat:outbox";
+        public static final int DEFAULT_MAX_LENGTH = 1_000_000;
+
+        public enum FullPolicy {
+            SPILL,
+            BLOCK
+        }
+
+        @Override
+        public String toString() {
+            return "RedisConfig[" + url.replaceAll("//[^@/]*@", "//***@") + ", stream=" + stream + "]";
+        }
+    }
+
+    /**
+     * The API port ({@code /api/*}). Every request needs {@code Authorization: Bearer <token>}; with no
+     * token configured the API refuses everything. Bodies over {@code maxBodyBytes} are refused.
+     */
+    public record HttpConfig(boolean enabled, String host, int port, String token, int maxBodyBytes) {
+        public static final HttpConfig DEFAULT = new HttpConfig(true, "127.0.0.1", 8080, null, 256 * 1024);
+
+        @Override
+        public String toString() {
+            return "HttpConfig[" + host + ":" + port + (token == null ? ", no token" : ", token set") + "]";
+        }
+    }
+
+    /**
+     * Safe Mode: entered when {@code faults} distinct services report down or integrity_failed within
+     * {@code window}; left only with {@code resumeToken} (null: only the local CLI can resume).
+     */
+    public record SafeModeConfig(int faults, java.time.Duration window, String resumeToken) {
+        public static final SafeModeConfig DEFAULT = new SafeModeConfig(3, java.time.Duration.ofMinutes(5), null);
+
+        @Override
+        public String toString() {
+            return "SafeModeConfig[faults=" + faults + ", window=" + window
+                    + (resumeToken == null ? ", no resume token" : ", resume token set") + "]";
+        }
+    }
+
+    /**
+     * Flap damping of service health: a service whose status changes more than {@code flapChanges}
+     * times within {@code flapWindow} is flapping; it is reported once and then quietly until it holds
+     * one status for {@code flapWindow}.
+     */
+    public record HealthConfig(int flapChanges, java.time.Duration flapWindow) {
+        public static final HealthConfig DEFAULT = new HealthConfig(5, java.time.Duration.ofMinutes(10));
+    }
+
+    /**
+     * A rule from {@code alerting.backupOn}: an incoming firing alert whose labels include every
+     * {@code match} pair backs up {@code targets} (every target when {@code allTargets}).
+     */
+    public record AlertRule(String name, Map<String, String> match, List<String> targets, boolean allTargets) {
+        public AlertRule {
+            Objects.requireNonNull(name, "name");
+            match = Map.copyOf(match);
+            targets = List.copyOf(targets);
+        }
+    }
+
+    /**
+     * More than one Lifeboat process sharing the work: Quartz runs clustered on the catalog's
+     * PostgreSQL (a schedule fires once across them). Off by default: the embedded default is one
+     * process. {@code instanceId} names this process in the Quartz tables and the logs.
+     */
+    public record ClusterConfig(boolean enabled, String instanceId) {
+        public static final ClusterConfig SINGLE = new ClusterConfig(false, null);
     }
 
     /**

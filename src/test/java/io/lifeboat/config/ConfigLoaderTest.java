@@ -83,7 +83,9 @@ class ConfigLoaderTest {
         Map<String, String> prod = Map.of(
                 "LIFEBOAT_S3_ACCESS_KEY", "access-1",
                 "LIFEBOAT_S3_SECRET_KEY", "secret-1",
-                "LIFEBOAT_CATALOG_PASSWORD", "catalog-1");
+                "LIFEBOAT_CATALOG_PASSWORD", "catalog-1",
+                "LIFEBOAT_API_TOKEN", "api-token-0123456789",
+                "LIFEBOAT_RESUME_TOKEN", "resume-token-1");
         LifeboatConfig c = ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), prod);
 
         assertThat(c.primary())
@@ -121,7 +123,9 @@ class ConfigLoaderTest {
     void productionExampleWithoutItsSecretsNamesEachMissingVariable() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("config/lifeboat.example.yaml has 3 problems:")
+                .hasMessageStartingWith("config/lifeboat.example.yaml has 5 problems:")
+                .hasMessageContaining("http.token: environment variable LIFEBOAT_API_TOKEN is not set")
+                .hasMessageContaining("safeMode.resumeToken: environment variable LIFEBOAT_RESUME_TOKEN is not set")
                 .hasMessageContaining(
                         "storage.primary.accessKey: environment variable LIFEBOAT_S3_ACCESS_KEY is not set")
                 .hasMessageContaining(
@@ -159,11 +163,55 @@ class ConfigLoaderTest {
                 + "mqtt: {url: \"ssl://broker:8883\", username: me}\n"
                 + "artemis: {url: \"tcp://artemis:61616\"}\n"
                 + "broker: {mqttHost: 0.0.0.0, mqttPort: \"1999\"}\n"
-                + "redis: {url: \"${NOT_READ_YET}\"}\nhttp: [anything, goes]\nalerting: {}\n"
-                + "homeassistant: {discovery: true}\nsafeMode: {faults: 3}\n");
+                + "redis: {url: \"redis://127.0.0.1:6379\", maxLength: 5000, whenFull: block}\n"
+                + "http: {port: 8081, token: \"0123456789abcdef0123\"}\n"
+                + "alerting: {receivers: {phone: {token: \"${NOT_READ_YET}\"}},"
+                + " backupOn: [{match: {alertname: SmartWarning, host: nas}, targets: [files]}, {match: {a: b}, targets: all}]}\n"
+                + "homeassistant: {discovery: true}\nsafeMode: {faults: 2, window: 1m, resumeToken: \"s3cret-token\"}\n"
+                + "health: {flapChanges: 4, flapWindow: 2m}\n");
         assertThat(c.dataDir()).isEqualTo(Path.of("/srv/lifeboat"));
         assertThat(c.mqtt()).isEqualTo(new LifeboatConfig.MqttConfig("ssl://broker:8883", "lifeboat", "me", null));
         assertThat(c.broker()).isEqualTo(new LifeboatConfig.BrokerConfig("tcp://artemis:61616", "0.0.0.0", 1999));
+        assertThat(c.artemis().url()).isEqualTo("tcp://artemis:61616");
+        assertThat(c.redis())
+                .isEqualTo(new LifeboatConfig.RedisConfig(
+                        "redis://127.0.0.1:6379",
+                        "lifeboat:outbox",
+                        5000,
+                        LifeboatConfig.RedisConfig.FullPolicy.BLOCK));
+        assertThat(c.http().port()).isEqualTo(8081);
+        assertThat(c.http().token()).isEqualTo("0123456789abcdef0123");
+        assertThat(c.safeMode()).isEqualTo(new LifeboatConfig.SafeModeConfig(2, Duration.ofMinutes(1), "s3cret-token"));
+        assertThat(c.health()).isEqualTo(new LifeboatConfig.HealthConfig(4, Duration.ofMinutes(2)));
+        assertThat(c.alertRules())
+                .containsExactly(
+                        new LifeboatConfig.AlertRule(
+                                "rule-1", Map.of("alertname", "SmartWarning", "host", "nas"), List.of("files"), false),
+                        new LifeboatConfig.AlertRule("rule-2", Map.of("a", "b"), List.of(), true));
+        assertThat(c.cluster().enabled()).isFalse();
+    }
+
+    @Test
+    void eventPipelineSectionsNameEveryBadKey() throws IOException {
+        assertThat(problems(STORE + TARGET
+                        + "redis: {url: \"http://x\", whenFull: drop}\n"
+                        + "http: {token: short, port: 0}\n"
+                        + "safeMode: {faults: 0, window: soon}\n"
+                        + "mqtt: {url: \"tcp://h:1883\", clientId: \"has space\", subscriptions: [{topic: a/b}]}\n"
+                        + "alerting: {backupOn: [{match: {}, targets: [nope]}]}\n"
+                        + "cluster: {enabled: true}\n"))
+                .anyMatch(p -> p.startsWith("redis.url:"))
+                .anyMatch(p -> p.startsWith("redis.whenFull:"))
+                .anyMatch(p -> p.startsWith("http.token:"))
+                .anyMatch(p -> p.startsWith("http.port:"))
+                .anyMatch(p -> p.startsWith("safeMode.faults:"))
+                .anyMatch(p -> p.startsWith("safeMode.window:"))
+                .anyMatch(p -> p.startsWith("mqtt.clientId:"))
+                .anyMatch(p -> p.startsWith("mqtt.subscriptions[0].service:"))
+                .anyMatch(p -> p.startsWith("alerting.backupOn[0].match:"))
+                .anyMatch(p -> p.contains("alerting.backupOn[0].targets") && p.contains("nope"))
+                .anyMatch(p -> p.startsWith("cluster.enabled:") && p.contains("PostgreSQL"))
+                .anyMatch(p -> p.startsWith("cluster.enabled:") && p.contains("artemis.url"));
     }
 
     // --- management: where /observe/metrics is served --------------------------------------------
@@ -608,7 +656,7 @@ class ConfigLoaderTest {
                 .asString()
                 .containsIgnoringCase("depth");
         // 20 levels are fine
-        assertThat(load(STORE + TARGET + "alerting: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n")
+        assertThat(load(STORE + TARGET + "homeassistant: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n")
                         .targets())
                 .hasSize(1);
     }
