@@ -37,6 +37,7 @@ public final class ScheduleRoutes extends RouteBuilder {
                     .routeId("backup-schedule-" + name)
                     .setBody(e -> JobRequest.scheduled(
                             name, cron, slot(e.getIn().getHeader("scheduledFireTime", Date.class))))
+                    .log("${body.key()}: the slot fired here; queuing the job")
                     .to("bean:jobQueue?method=submit");
         }
     }

@@ -55,7 +55,7 @@ public final class JobRoutes extends RouteBuilder {
                 .choice()
                 .when(header(JobIntake.REJECTED).isNull())
                 .setHeader("lifeboatSource", constant("artemis:" + EmbeddedBroker.ALERTS))
-                .to("direct:alert-in")
+                .to("direct:alert-in?timeout={{lifeboat.alerts.handoffTimeout:5000}}")
                 .filter(header(JobIntake.REJECTED).isNotNull())
                 .log(
                         LoggingLevel.INFO,
