@@ -98,7 +98,8 @@ final class Daemon {
         }
         mqttUrl = embeddedMqtt ? broker.mqttUrl() : config.mqtt().url();
         if (config.cluster().enabled()) {
-            QuartzCluster.createTablesIfMissing(config.catalog()); // before any Quartz scheduler starts
+            // before any Quartz scheduler starts: the tables, and no schedule of a target removed from the config
+            QuartzCluster.prepare(config.catalog(), config.targets().keySet());
         }
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());

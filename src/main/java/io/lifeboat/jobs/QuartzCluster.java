@@ -28,6 +28,11 @@ public final class QuartzCluster {
     /** The advisory lock two processes starting at once take before creating the tables. */
     static final long TABLES_LOCK = 0x4c6966_65626f61L; // "Lifeboa"
 
+    /** The scheduler name (the sched_name of every row) all processes of a cluster share. */
+    static final String SCHEDULER = "lifeboat";
+    /** The Quartz group of the per-target backup schedules (see ScheduleRoutes). */
+    static final String BACKUP_GROUP = "lifeboat";
+
     private static final Logger LOG = LoggerFactory.getLogger(QuartzCluster.class);
     private static final String TABLES_SQL = "org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
@@ -42,7 +47,7 @@ public final class QuartzCluster {
         String id = config.cluster().instanceId();
         Map<String, String> q = new LinkedHashMap<>();
         // the scheduler name is the key of the rows; every process of one cluster uses the same one
-        q.put("org.quartz.scheduler.instanceName", "lifeboat");
+        q.put("org.quartz.scheduler.instanceName", SCHEDULER);
         q.put("org.quartz.scheduler.instanceId", id == null || id.isBlank() ? "AUTO" : id);
         q.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         q.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
@@ -70,6 +75,15 @@ public final class QuartzCluster {
      * start at once serialise on an advisory lock; the second finds the tables there.
      */
     public static void createTablesIfMissing(LifeboatConfig.CatalogConfig catalog) throws SQLException {
+        prepare(catalog, null);
+    }
+
+    /**
+     * Creates the tables if missing, and drops the backup schedules of targets no longer in {@code
+     * targets} (null: keep all), so a removed target's trigger does not go on firing in the cluster.
+     */
+    public static void prepare(LifeboatConfig.CatalogConfig catalog, java.util.Collection<String> targets)
+            throws SQLException {
         try (Connection c = DriverManager.getConnection(catalog.url(), catalog.user(), catalog.password())) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -85,8 +99,33 @@ public final class QuartzCluster {
                     }
                     LOG.info("created the Quartz tables (qrtz_*) for the clustered schedules");
                 }
+                if (targets != null) {
+                    dropRemovedSchedules(c, targets);
+                }
             }
             c.commit(); // also releases the advisory lock
+        }
+    }
+
+    private static void dropRemovedSchedules(Connection c, java.util.Collection<String> targets) throws SQLException {
+        java.sql.Array names = c.createArrayOf("varchar", targets.toArray());
+        String[] sql = {
+            "delete from qrtz_cron_triggers where sched_name = ? and trigger_group = ? and not (trigger_name = any(?))",
+            "delete from qrtz_simple_triggers where sched_name = ? and trigger_group = ? and not (trigger_name = any(?))",
+            "delete from qrtz_triggers where sched_name = ? and trigger_group = ? and not (trigger_name = any(?))",
+            "delete from qrtz_job_details where sched_name = ? and job_group = ? and not (job_name = any(?))"
+        };
+        int removed = 0;
+        for (String statement : sql) {
+            try (java.sql.PreparedStatement p = c.prepareStatement(statement)) {
+                p.setString(1, SCHEDULER);
+                p.setString(2, BACKUP_GROUP);
+                p.setArray(3, names);
+                removed += p.executeUpdate();
+            }
+        }
+        if (removed > 0) {
+            LOG.info("removed the clustered schedules of targets no longer configured");
         }
     }
 
