@@ -29,6 +29,14 @@ public final class ScheduleRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // a broker that is briefly away (restart, failover) does not cost the slot: the job is sent again,
+        // backing off, for about a minute; after that the failure is logged and the catch-up covers the slot
+        errorHandler(defaultErrorHandler()
+                .maximumRedeliveries(6)
+                .redeliveryDelay(1000)
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN));
         for (TargetConfig target : config.targets().values()) {
             String name = target.name();
             String cron = target.schedule();
