@@ -3,6 +3,7 @@ package io.lifeboat.camel;
 import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.catalog.RunRow;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.TargetConfig;
 import io.lifeboat.domain.CronSchedule;
@@ -13,6 +14,7 @@ import io.lifeboat.pipeline.BackupFailedException;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.Progress;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.TimeZone;
@@ -50,6 +52,40 @@ public final class BackupJobs {
         } catch (BackupFailedException e) {
             LOG.warn("backup of {} failed: {}", target, e.getMessage());
             return "failed: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Runs one job from the queue: a scheduled slot already served by a backup that started after the
+     * slot was queued (the target was busy while slots piled up) is skipped, so a slow backup on a
+     * frequent schedule does not grow an endless queue; every other job runs.
+     */
+    public String run(String target, String trigger, String reason, String submittedAt) {
+        Instant queued = parse(submittedAt);
+        Optional<Instant> lastVerified =
+                catalog.lastRun(target, "backup", RunRow.SUCCEEDED).map(RunRow::startedAt);
+        if (superseded(trigger, queued, lastVerified)) {
+            LOG.info(
+                    "{}: the scheduled slot queued at {} is served by the backup started at {}; skipped",
+                    target,
+                    queued,
+                    lastVerified.get());
+            return "skipped: served by the backup started at " + lastVerified.get();
+        }
+        return run(target, trigger, reason);
+    }
+
+    static boolean superseded(String trigger, Instant queued, Optional<Instant> lastVerifiedStart) {
+        return "schedule".equals(trigger)
+                && queued != null
+                && lastVerifiedStart.map(s -> s.isAfter(queued)).orElse(false);
+    }
+
+    private static Instant parse(String instant) {
+        try {
+            return instant == null ? null : Instant.parse(instant);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
         }
     }
 

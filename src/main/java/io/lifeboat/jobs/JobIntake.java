@@ -58,6 +58,7 @@ public final class JobIntake {
             exchange.getIn().setHeader("trigger", job.trigger().type());
             exchange.getIn().setHeader("reason", job.trigger().detail());
             exchange.getIn().setHeader("lifeboatJobKey", job.key());
+            exchange.getIn().setHeader("lifeboatSubmittedAt", JobMessage.submittedAt(body));
             exchange.getIn().setBody(null);
             LOG.info("job {}: {} backup of {} starts", job.key(), job.trigger().type(), job.target());
         } catch (JobMessage.Rejected r) {

@@ -71,6 +71,16 @@ public final class JobMessage {
         }
     }
 
+    /** The submittedAt text of a message {@link #parse} accepted, or null when it has none. */
+    public static String submittedAt(String body) {
+        try {
+            JsonNode v = Json.MAPPER.readTree(body).get("submittedAt");
+            return v == null || !v.isTextual() ? null : v.asText();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static String text(JsonNode n, String field, boolean required) throws Rejected {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
