@@ -14,7 +14,11 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
-import io.lifeboat.jobs.LocalJobQueue;
+import io.lifeboat.jobs.ArtemisJobQueue;
+import io.lifeboat.jobs.JobBroker;
+import io.lifeboat.jobs.JobIntake;
+import io.lifeboat.jobs.JobRoutes;
+import io.lifeboat.jobs.QuartzCluster;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
 import io.lifeboat.pipeline.BackupService;
@@ -25,6 +29,7 @@ import io.lifeboat.restore.IntegrityResponder;
 import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
+import jakarta.jms.ConnectionFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,15 +81,25 @@ final class Daemon {
         Encryption encryption = Session.encryption(config); // a bad key file stops the start, naming it
         EmbeddedBroker broker = null;
         String mqttUrl;
-        if (config.mqtt() == null || config.mqtt().url() == null) {
+        boolean embeddedMqtt = config.mqtt() == null || config.mqtt().url() == null;
+        if (embeddedMqtt || config.artemis().embedded()) {
+            // the job queue's broker (no artemis.url) and/or the MQTT broker (no mqtt.url)
             broker = EmbeddedBroker.start(
                     config.dataDir(),
                     config.broker().mqttHost(),
-                    config.broker().mqttPort());
-            mqttUrl = broker.mqttUrl();
-            LOG.info("embedded broker serving MQTT on {}", mqttUrl);
-        } else {
-            mqttUrl = config.mqtt().url();
+                    embeddedMqtt ? config.broker().mqttPort() : 0,
+                    config.artemis().embedded() ? config.broker().port() : 0);
+            if (broker.mqttUrl() != null) {
+                LOG.info("embedded broker serving MQTT on {}", broker.mqttUrl());
+            }
+            if (broker.networkUrl() != null) {
+                LOG.info("embedded broker serving the job queue and lifeboat.alerts on {}", broker.networkUrl());
+            }
+        }
+        mqttUrl = embeddedMqtt ? broker.mqttUrl() : config.mqtt().url();
+        if (config.cluster().enabled()) {
+            // before any Quartz scheduler starts: the tables, and no schedule of a target removed from the config
+            QuartzCluster.prepare(config.catalog(), config.targets().keySet());
         }
         Clock clock = Clock.systemUTC();
         try (BackupStore store = Stores.open(config.primary());
@@ -94,10 +109,20 @@ final class Daemon {
             LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
             ManagementServer management = management(config, metrics);
             Main main = new Main();
-            main.setInitialProperties(Session.mqttProperties(
+            java.util.Properties initial = Session.mqttProperties(
                     config,
                     mqttUrl,
-                    "lifeboat-daemon-" + ProcessHandle.current().pid()));
+                    "lifeboat-daemon-" + ProcessHandle.current().pid());
+            if (config.cluster().enabled()) {
+                initial.putAll(QuartzCluster.camelProperties(config)); // Quartz on the shared JDBC job store
+                LOG.info(
+                        "cluster mode: schedules are shared through the Quartz tables in {}, jobs through {}",
+                        config.catalog().url(),
+                        config.artemis().url());
+            }
+            main.setInitialProperties(initial);
+            ConnectionFactory jmsConnections = JobBroker.connectionFactory(config);
+            ArtemisJobQueue jobQueue = new ArtemisJobQueue(jmsConnections, EmbeddedBroker.JOBS, clock);
             Path appProperties = home.resolve("config/application.properties");
             if (Files.exists(appProperties)) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
@@ -109,6 +134,7 @@ final class Daemon {
             main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             main.configure().addRoutesBuilder(new HealthRoutes(clock));
+            main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -135,14 +161,8 @@ final class Daemon {
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
                     m.getCamelContext().getRegistry().bind("metrics", metrics);
-                    m.getCamelContext()
-                            .getRegistry()
-                            .bind(
-                                    "jobQueue",
-                                    new LocalJobQueue(
-                                            m.getCamelContext().createProducerTemplate(),
-                                            clock,
-                                            config.artemis().coalesce()));
+                    m.getCamelContext().getRegistry().bind("jms", JobBroker.jmsComponent(jmsConnections));
+                    m.getCamelContext().getRegistry().bind("jobQueue", jobQueue);
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
@@ -187,6 +207,7 @@ final class Daemon {
                 }
             });
             main.run();
+            jobQueue.close();
             if (sink[0] != null) {
                 sink[0].close();
             }

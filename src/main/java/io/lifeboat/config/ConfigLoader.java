@@ -362,11 +362,16 @@ public final class ConfigLoader {
     }
 
     private static LifeboatConfig.BrokerConfig broker(Section b, String artemisUrl) {
-        b.allowOnly(Set.of("mqttHost", "mqttPort"));
+        b.allowOnly(Set.of("mqttHost", "mqttPort", "port"));
         String host = b.string("mqttHost");
         Integer port = b.integer("mqttPort", DEFAULT_BROKER_MQTT_PORT, 1, 65535);
+        // the core-protocol port of the embedded broker; 0 keeps it in-vm only
+        Integer corePort = b.integer("port", LifeboatConfig.BrokerConfig.DEFAULT_PORT, 0, 65535);
         return new LifeboatConfig.BrokerConfig(
-                artemisUrl, host == null ? DEFAULT_BROKER_HOST : host, port == null ? DEFAULT_BROKER_MQTT_PORT : port);
+                artemisUrl,
+                host == null ? DEFAULT_BROKER_HOST : host,
+                port == null ? DEFAULT_BROKER_MQTT_PORT : port,
+                corePort == null ? LifeboatConfig.BrokerConfig.DEFAULT_PORT : corePort);
     }
 
     private static LifeboatConfig.ManagementConfig management(Section m) {

@@ -235,8 +235,18 @@ public record LifeboatConfig(
         public static final PruneConfig DEFAULT = new PruneConfig("0 15 3 * * ?", java.time.Duration.ofHours(24));
     }
 
-    /** The embedded Artemis broker, used when no external broker is configured. */
-    public record BrokerConfig(String artemisUrl, String mqttHost, int mqttPort) {}
+    /**
+     * The embedded Artemis broker, used when no external broker is configured. It listens on {@code
+     * mqttHost}: MQTT on {@code mqttPort} (when the config names no MQTT broker) and the Artemis core
+     * protocol on {@code port} (monitors send alerts to {@code lifeboat.alerts}; 0: no network port).
+     */
+    public record BrokerConfig(String artemisUrl, String mqttHost, int mqttPort, int port) {
+        public static final int DEFAULT_PORT = 61617;
+
+        public BrokerConfig(String artemisUrl, String mqttHost, int mqttPort) {
+            this(artemisUrl, mqttHost, mqttPort, DEFAULT_PORT);
+        }
+    }
 
     /**
      * The {@code management} section: where the daemon serves {@code /observe/metrics}. The host

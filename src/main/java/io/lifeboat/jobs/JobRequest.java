@@ -24,9 +24,14 @@ public record JobRequest(String target, Trigger trigger, String key) {
         }
     }
 
-    /** A scheduled slot: one job per target and fire time, however many schedulers fired it. */
+    /**
+     * A scheduled slot: one job per target and fire time, however many schedulers fired it. The detail
+     * names the cron and the slot, so the history shows which slot a run served.
+     */
     public static JobRequest scheduled(String target, String cron, Instant fireTime) {
-        return new JobRequest(target, Trigger.schedule(cron), "schedule:" + target + ":" + fireTime.getEpochSecond());
+        Instant slot = fireTime.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return new JobRequest(
+                target, Trigger.schedule(cron + " @ " + slot), "schedule:" + target + ":" + slot.getEpochSecond());
     }
 
     /**

@@ -8,6 +8,7 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
+import io.lifeboat.jobs.JobQueue;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.store.FilesystemStore;
 import io.lifeboat.store.StoredBackups;
@@ -53,6 +54,22 @@ class BackupRoutesTest {
     @BindToRegistry("backupJobs")
     BackupJobs jobs() {
         return new BackupJobs(CONFIG, service(), CATALOG, Clock.systemUTC());
+    }
+
+    /** The daemon's queue is Artemis (jobs/ tests); here a job runs at once through the same route. */
+    @BindToRegistry("jobQueue")
+    JobQueue jobQueue() {
+        return job -> context.createProducerTemplate()
+                .asyncRequestBodyAndHeaders(
+                        "direct:backup-execute",
+                        null,
+                        Map.of(
+                                "target",
+                                job.target(),
+                                "trigger",
+                                job.trigger().type(),
+                                "reason",
+                                job.trigger().detail()));
     }
 
     private BackupService service() {
