@@ -4,7 +4,6 @@ import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.DrillJobs;
 import io.lifeboat.camel.DrillRoutes;
-import io.lifeboat.camel.HealthRoutes;
 import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
@@ -14,6 +13,10 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.inbound.Inbound;
+import io.lifeboat.inbound.InboundRoutes;
+import io.lifeboat.inbound.Rejections;
+import io.lifeboat.jobs.JobQueue;
 import io.lifeboat.jobs.LocalJobQueue;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
@@ -23,6 +26,8 @@ import io.lifeboat.pipeline.Pruner;
 import io.lifeboat.restore.DrillService;
 import io.lifeboat.restore.IntegrityResponder;
 import io.lifeboat.restore.RestoreService;
+import io.lifeboat.safemode.SafeModeJmx;
+import io.lifeboat.safemode.SafeModeService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import java.io.IOException;
@@ -94,10 +99,12 @@ final class Daemon {
             LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
             ManagementServer management = management(config, metrics);
             Main main = new Main();
-            main.setInitialProperties(Session.mqttProperties(
+            java.util.Properties initial = Session.mqttProperties(
                     config,
                     mqttUrl,
-                    "lifeboat-daemon-" + ProcessHandle.current().pid()));
+                    "lifeboat-daemon-" + ProcessHandle.current().pid());
+            initial.putAll(InboundRoutes.properties(config)); // the inbound consumers' persistent-session client id
+            main.setInitialProperties(initial);
             Path appProperties = home.resolve("config/application.properties");
             if (Files.exists(appProperties)) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
@@ -108,8 +115,9 @@ final class Daemon {
             main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
-            main.configure().addRoutesBuilder(new HealthRoutes(clock));
+            main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             MqttEventSink[] sink = new MqttEventSink[1];
+            SafeModeJmx[] jmx = new SafeModeJmx[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
@@ -157,6 +165,27 @@ final class Daemon {
                             .bind(
                                     "drillJobs",
                                     new DrillJobs(new DrillService(config, store, catalog, service.events(), clock)));
+                    SafeModeService safeMode = new SafeModeService(
+                            catalog,
+                            service.events(),
+                            sink[0],
+                            config.safeMode().resumeToken(),
+                            clock);
+                    m.getCamelContext().getRegistry().bind("safeMode", safeMode);
+                    var registry = m.getCamelContext().getRegistry();
+                    Inbound inbound = new Inbound(
+                            config,
+                            safeMode,
+                            () -> registry.lookupByNameAndType("jobQueue", JobQueue.class),
+                            new Rejections(metrics.registry(), sink[0], clock),
+                            sink[0],
+                            clock);
+                    registry.bind("inbound", inbound);
+                    jmx[0] = new SafeModeJmx(safeMode, (request, actor) -> {
+                                Inbound.Result r = inbound.safeMode(request, "jmx", actor);
+                                return r.ok() ? String.valueOf(r.body().get("message")) : "REFUSED: " + r.detail();
+                            })
+                            .register();
                     RestoreService restores = new RestoreService(config, store, catalog, service.events(), clock);
                     m.getCamelContext()
                             .getRegistry()
@@ -164,7 +193,7 @@ final class Daemon {
                                     "integrityResponder",
                                     new IntegrityResponder(
                                             config,
-                                            catalog,
+                                            safeMode,
                                             service.events(),
                                             (target, trigger) -> restores.restore(
                                                             "latest:" + target,
@@ -187,6 +216,9 @@ final class Daemon {
                 }
             });
             main.run();
+            if (jmx[0] != null) {
+                jmx[0].close();
+            }
             if (sink[0] != null) {
                 sink[0].close();
             }
