@@ -117,7 +117,8 @@ public final class InboundAlert {
         }
         Map<String, String> labels = labels(a, "labels");
         Map<String, String> annotations = labels(a, "annotations");
-        String severity = SEVERITIES.contains(labels.get("severity")) ? labels.get("severity") : "warning";
+        String severity = labels.getOrDefault("severity", "warning");
+        severity = SEVERITIES.contains(severity) ? severity : "warning";
         String summary = annotations.getOrDefault(
                 "summary", annotations.getOrDefault("description", labels.getOrDefault("alertname", "alert")));
         Instant startsAt = Payloads.optionalInstant(a, "startsAt");
