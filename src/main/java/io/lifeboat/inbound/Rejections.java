@@ -76,7 +76,7 @@ public final class Rejections {
      * @param payloadBytes the size of the input as received
      */
     public void reject(String source, Rejected rejected, byte[] payload, int payloadBytes) {
-        String reason = rejected.reason().matches("[a-z_]{1,32}") ? rejected.reason() : "other";
+        String reason = rejected.reason().matches("[a-z0-9_]{1,32}") ? rejected.reason() : "other";
         counter(reason).increment();
         LOG.warn("rejected input from {}: {} ({})", source, reason, rejected.detail());
         Map<String, Object> dlq = new LinkedHashMap<>();

@@ -142,6 +142,8 @@ class InboundTest {
         assertThat(first.get("detail").asText()).contains("4096");
         assertThat(rejected("unknown_status")).isEqualTo(2.0);
         assertThat(rejected("unknown_target")).isEqualTo(1.0);
+        assertThat(rejected("not_utf8")).isEqualTo(1.0);
+        assertThat(dlq.get(5).get("reason").asText()).isEqualTo("not_utf8");
         assertThat(rejected("wrong_type")).as("known reasons exist at 0").isZero();
         assertThat(jobs).isEmpty();
         assertThat(on("events")).isEmpty();
