@@ -39,6 +39,11 @@ final class InboundFixture implements AutoCloseable {
     LifeboatCli.Started daemon;
 
     InboundFixture(Path work, String name, String extraYaml) throws Exception {
+        this(work, name, extraYaml, "");
+    }
+
+    /** {@code mqttExtra} is added inside the mqtt map, e.g. {@code , subscriptions: [...]}. */
+    InboundFixture(Path work, String name, String extraYaml, String mqttExtra) throws Exception {
         this.work = work;
         String id = UUID.randomUUID().toString().substring(0, 8);
         this.prefix = "lifeboat-" + name + "-" + id;
@@ -46,15 +51,18 @@ final class InboundFixture implements AutoCloseable {
         Path folder = Files.createDirectories(work.resolve("files"));
         Files.writeString(folder.resolve("a.txt"), "inbound test data");
         this.config = work.resolve("lifeboat.yaml");
-        Files.writeString(config, """
+        Files.writeString(
+                config,
+                """
                 dataDir: data
                 storage: {primary: {type: filesystem, path: store}}
-                mqtt: {url: "%s", prefix: "%s", clientId: "it-%s-%s"}
+                mqtt: {url: "%s", prefix: "%s", clientId: "it-%s-%s"%s}
                 management: {port: %d}
                 targets:
                   files: {kind: directory, path: files, schedule: "0 0 3 1 1 ? 2099", rpo: 26h}
                   other: {kind: directory, path: files, schedule: "0 0 3 1 1 ? 2099", rpo: 26h}
-                """.formatted(MQTT, prefix, name, id, managementPort) + extraYaml);
+                """.formatted(MQTT, prefix, name, id, mqttExtra.replace("<prefix>", prefix), managementPort)
+                        + extraYaml);
         this.cli = new LifeboatCli(config);
         this.publisher = new MqttClient(MQTT, "it-pub-" + id, new MemoryPersistence());
         publisher.connect(new MqttConnectionOptions());

@@ -58,8 +58,14 @@ class InboundGarbageIT {
                         "unknown_severity"),
                 new Garbage("alerts/in", b("{\"alerts\":\"many\"}"), "wrong_type"),
                 new Garbage("alerts/in", b("[1,2,3]"), "not_json"),
-                new Garbage("alerts/in", noise, "not_utf8"));
-        try (InboundFixture f = new InboundFixture(work, "garbage", "");
+                new Garbage("alerts/in", noise, "not_utf8"),
+                new Garbage("devices/nas/availability", b("maybe"), "unknown_status"),
+                new Garbage("devices/nas/availability", noise, "not_utf8"));
+        try (InboundFixture f = new InboundFixture(
+                        work,
+                        "garbage",
+                        "",
+                        ", subscriptions: [{topic: \"<prefix>/devices/+/availability\", service: nas}]");
                 MqttRecorder mqtt = f.recorder()) {
             f.start(mqtt);
             for (Garbage g : garbage) {
@@ -98,6 +104,17 @@ class InboundGarbageIT {
                         .isEqualTo(e.getValue().doubleValue());
             }
             assertThat(f.daemon.process().isAlive()).isTrue();
+
+            // the extra subscription reads its own words as health
+            f.publish("devices/nas/availability", "offline");
+            assertThat(mqtt.await(
+                            m -> m.topic().equals(f.prefix + "/events")
+                                    && m.payload().contains("health.changed")
+                                    && m.payload().contains("\"service\":\"nas\"")
+                                    && m.payload().contains("\"status\":\"down\""),
+                            Duration.ofSeconds(30)))
+                    .as(f.daemon.output())
+                    .isPresent();
 
             // a valid command afterwards still works, to a verified backup
             f.publish(
