@@ -35,7 +35,8 @@ final class InboundFixture implements AutoCloseable {
     final int managementPort;
     final Path config;
     final LifeboatCli cli;
-    final MqttClient publisher;
+    final String url;
+    private MqttClient publisher;
     LifeboatCli.Started daemon;
 
     InboundFixture(Path work, String name, String extraYaml) throws Exception {
@@ -44,6 +45,11 @@ final class InboundFixture implements AutoCloseable {
 
     /** {@code mqttExtra} is added inside the mqtt map, e.g. {@code , subscriptions: [...]}. */
     InboundFixture(Path work, String name, String extraYaml, String mqttExtra) throws Exception {
+        this(work, name, extraYaml, mqttExtra, MQTT);
+    }
+
+    InboundFixture(Path work, String name, String extraYaml, String mqttExtra, String url) throws Exception {
+        this.url = url;
         this.work = work;
         String id = UUID.randomUUID().toString().substring(0, 8);
         this.prefix = "lifeboat-" + name + "-" + id;
@@ -61,11 +67,9 @@ final class InboundFixture implements AutoCloseable {
                 targets:
                   files: {kind: directory, path: files, schedule: "0 0 3 1 1 ? 2099", rpo: 26h}
                   other: {kind: directory, path: files, schedule: "0 0 3 1 1 ? 2099", rpo: 26h}
-                """.formatted(MQTT, prefix, name, id, mqttExtra.replace("<prefix>", prefix), managementPort)
+                """.formatted(url, prefix, name, id, mqttExtra.replace("<prefix>", prefix), managementPort)
                         + extraYaml);
         this.cli = new LifeboatCli(config);
-        this.publisher = new MqttClient(MQTT, "it-pub-" + id, new MemoryPersistence());
-        publisher.connect(new MqttConnectionOptions());
     }
 
     static int freePort() throws IOException {
@@ -75,10 +79,14 @@ final class InboundFixture implements AutoCloseable {
     }
 
     MqttRecorder recorder() throws Exception {
-        return new MqttRecorder(MQTT, prefix + "/#");
+        return new MqttRecorder(url, prefix + "/#");
     }
 
     void publish(String topic, byte[] payload) throws Exception {
+        if (publisher == null) {
+            publisher = new MqttClient(url, "it-pub-" + UUID.randomUUID(), new MemoryPersistence());
+            publisher.connect(new MqttConnectionOptions());
+        }
         publisher.publish(prefix + "/" + topic, payload, 1, false);
     }
 
@@ -97,6 +105,11 @@ final class InboundFixture implements AutoCloseable {
                         Duration.ofSeconds(90)))
                 .as(daemon.output())
                 .isPresent();
+        awaitHealthConsumer(mqtt);
+    }
+
+    /** Publishes a probe health event every second until its health.changed comes back. */
+    void awaitHealthConsumer(MqttRecorder mqtt) throws Exception {
         String probe = "probe-" + UUID.randomUUID().toString().substring(0, 6);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {
@@ -148,10 +161,12 @@ final class InboundFixture implements AutoCloseable {
         try {
             stop();
         } finally {
-            if (publisher.isConnected()) {
-                publisher.disconnect();
+            if (publisher != null) {
+                if (publisher.isConnected()) {
+                    publisher.disconnect();
+                }
+                publisher.close();
             }
-            publisher.close();
         }
     }
 }
