@@ -166,7 +166,7 @@ public final class Inbound {
             e.put("type", "health.changed");
             e.put("service", o.service());
             e.put("status", o.status());
-            e.put("previous", o.previous());
+            e.put("previous", o.previous() == null ? "unknown" : o.previous()); // first report since start
             e.put("at", (event == null ? o.since() : event.at()).toString());
             e.put("receivedAt", receivedAt.toString());
             if (event != null && !event.detail().isEmpty()) {

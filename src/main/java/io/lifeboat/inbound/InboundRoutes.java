@@ -198,7 +198,7 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         String url = getContext().resolvePropertyPlaceholders("{{lifeboat.mqtt.url}}");
         String user = getContext().resolvePropertyPlaceholders("{{?lifeboat.mqtt.username}}");
         String password = getContext().resolvePropertyPlaceholders("{{?lifeboat.mqtt.password}}");
-        SessionClient client = new SessionClient(url, clientId, SessionClient.options(user, password, expiry));
+        SessionClient client = new SessionClient(url, clientId, SessionClient.options(url, user, password, expiry));
         clients.add(client);
         String bean = "inboundMqttClient-" + suffix;
         getContext().getRegistry().bind(bean, client);

@@ -43,8 +43,11 @@ final class SessionClient extends MqttClient {
         setManualAcks(true); // the consumer acknowledges each message after its route completed
     }
 
-    static MqttConnectionOptions options(String user, String password, long sessionExpirySeconds) {
+    static MqttConnectionOptions options(String brokerUrl, String user, String password, long sessionExpirySeconds) {
         MqttConnectionOptions o = new MqttConnectionOptions();
+        if (brokerUrl.startsWith("tcp://")) {
+            o.setSocketFactory(NoDelaySockets.INSTANCE); // acknowledgements go out at once (see NoDelaySockets)
+        }
         o.setCleanStart(false); // keep the session: QoS 1 messages published while Lifeboat is down wait for it
         o.setSessionExpiryInterval(sessionExpirySeconds);
         o.setAutomaticReconnect(true);
