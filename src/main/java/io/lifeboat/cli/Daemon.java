@@ -4,7 +4,6 @@ import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.DrillJobs;
 import io.lifeboat.camel.DrillRoutes;
-import io.lifeboat.camel.HealthRoutes;
 import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
@@ -14,9 +13,13 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.inbound.Inbound;
+import io.lifeboat.inbound.InboundRoutes;
+import io.lifeboat.inbound.Rejections;
 import io.lifeboat.jobs.ArtemisJobQueue;
 import io.lifeboat.jobs.JobBroker;
 import io.lifeboat.jobs.JobIntake;
+import io.lifeboat.jobs.JobQueue;
 import io.lifeboat.jobs.JobRoutes;
 import io.lifeboat.jobs.QuartzCluster;
 import io.lifeboat.observe.LifeboatMetrics;
@@ -27,6 +30,8 @@ import io.lifeboat.pipeline.Pruner;
 import io.lifeboat.restore.DrillService;
 import io.lifeboat.restore.IntegrityResponder;
 import io.lifeboat.restore.RestoreService;
+import io.lifeboat.safemode.SafeModeJmx;
+import io.lifeboat.safemode.SafeModeService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import jakarta.jms.ConnectionFactory;
@@ -120,6 +125,7 @@ final class Daemon {
                         config.catalog().url(),
                         config.artemis().url());
             }
+            initial.putAll(InboundRoutes.properties(config)); // the inbound consumers' persistent-session client id
             main.setInitialProperties(initial);
             ConnectionFactory jmsConnections = JobBroker.connectionFactory(config);
             ArtemisJobQueue jobQueue = new ArtemisJobQueue(jmsConnections, EmbeddedBroker.JOBS, clock);
@@ -133,9 +139,10 @@ final class Daemon {
             main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
-            main.configure().addRoutesBuilder(new HealthRoutes(clock));
+            main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
             MqttEventSink[] sink = new MqttEventSink[1];
+            SafeModeJmx[] jmx = new SafeModeJmx[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
@@ -177,6 +184,27 @@ final class Daemon {
                             .bind(
                                     "drillJobs",
                                     new DrillJobs(new DrillService(config, store, catalog, service.events(), clock)));
+                    SafeModeService safeMode = new SafeModeService(
+                            catalog,
+                            service.events(),
+                            sink[0],
+                            config.safeMode().resumeToken(),
+                            clock);
+                    m.getCamelContext().getRegistry().bind("safeMode", safeMode);
+                    var registry = m.getCamelContext().getRegistry();
+                    Inbound inbound = new Inbound(
+                            config,
+                            safeMode,
+                            () -> registry.lookupByNameAndType("jobQueue", JobQueue.class),
+                            new Rejections(metrics.registry(), sink[0], clock),
+                            sink[0],
+                            clock);
+                    registry.bind("inbound", inbound);
+                    jmx[0] = new SafeModeJmx(safeMode, (request, actor) -> {
+                                Inbound.Result r = inbound.safeMode(request, "jmx", actor);
+                                return r.ok() ? String.valueOf(r.body().get("message")) : "REFUSED: " + r.detail();
+                            })
+                            .register();
                     RestoreService restores = new RestoreService(config, store, catalog, service.events(), clock);
                     m.getCamelContext()
                             .getRegistry()
@@ -184,7 +212,7 @@ final class Daemon {
                                     "integrityResponder",
                                     new IntegrityResponder(
                                             config,
-                                            catalog,
+                                            safeMode,
                                             service.events(),
                                             (target, trigger) -> restores.restore(
                                                             "latest:" + target,
@@ -208,6 +236,9 @@ final class Daemon {
             });
             main.run();
             jobQueue.close();
+            if (jmx[0] != null) {
+                jmx[0].close();
+            }
             if (sink[0] != null) {
                 sink[0].close();
             }

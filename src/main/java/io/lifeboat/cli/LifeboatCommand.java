@@ -43,6 +43,7 @@ import picocli.CommandLine.ParentCommand;
             CopyCommand.class,
             SetsCommand.class,
             PruneCommand.class,
+            SafeModeCommand.class,
             WarmUp.class
         })
 public final class LifeboatCommand {
@@ -298,10 +299,18 @@ public final class LifeboatCommand {
                     states.add(s.service().states().state(target));
                 }
                 OffsiteView.addToStates(s, states); // newest off-site copy and lag, from storage
+                var safeMode = s.catalog().safeMode().orElse(null);
                 if (json) {
-                    System.out.println(Json.text(Map.of("targets", states)));
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("targets", states);
+                    Map<String, Object> sm = safeMode == null
+                            ? new LinkedHashMap<>(Map.of("on", false))
+                            : SafeModeCommand.json(safeMode);
+                    out.put("safeMode", sm);
+                    System.out.println(Json.text(out));
                     return OK;
                 }
+                System.out.println(SafeModeCommand.line(safeMode));
                 System.out.printf(
                         "%-20s %-24s %8s %8s %-9s %-10s %s%n",
                         "TARGET", "LAST VERIFIED", "AGE", "RPO", "RPO STATE", "LAST RUN", "NEXT RUN");

@@ -135,7 +135,7 @@ final class Session implements AutoCloseable {
         return restoreService;
     }
 
-    private EventSink eventSink() throws Exception {
+    EventSink eventSink() throws Exception {
         if (sink != null) {
             return sink; // one publisher per command, however many services use it
         }

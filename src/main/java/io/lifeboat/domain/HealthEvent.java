@@ -2,16 +2,8 @@ package io.lifeboat.domain;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -31,15 +23,6 @@ public record HealthEvent(String service, String status, String detail, Instant 
 
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int MAX_DETAIL = 2000;
-    private static final ObjectMapper STRICT = new ObjectMapper();
-
-    static {
-        STRICT.getFactory()
-                .setStreamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(8)
-                        .maxStringLength(MAX_BYTES)
-                        .build());
-    }
 
     public HealthEvent {
         requireNonNull(service, "service");
@@ -58,83 +41,70 @@ public record HealthEvent(String service, String status, String detail, Instant 
 
     public record Bad(Rejected rejected) implements Parsed {}
 
+    /** Reads one message with the default size limit; see {@link #parse(String, byte[], Instant, int)}. */
+    public static Parsed parse(String service, byte[] payload, Instant now) {
+        return parse(service, payload, now, MAX_BYTES);
+    }
+
     /**
      * Reads one message.
      *
-     * @param service the last topic level
+     * @param service the service (the last topic level), or null when the JSON body names it in
+     *     {@code "service"}
      * @param payload the message bytes as received
      * @param now when it arrived; used when the event carries no {@code ts}
+     * @param maxBytes the largest payload accepted
      */
-    public static Parsed parse(String service, byte[] payload, Instant now) {
-        if (service == null || !SERVICE.matcher(service).matches()) {
-            return bad("bad_service", "the service name (last topic level) must match " + SERVICE.pattern());
+    public static Parsed parse(String service, byte[] payload, Instant now, int maxBytes) {
+        if (service != null && !SERVICE.matcher(service).matches()) {
+            return bad("bad_service", "the service name must match " + SERVICE.pattern());
         }
-        if (payload == null || payload.length == 0) {
-            return bad("empty", "the payload is empty");
+        Payloads.Text t = Payloads.text(payload, maxBytes);
+        if (t instanceof Payloads.Bad b) {
+            return new Bad(b.rejected());
         }
-        if (payload.length > MAX_BYTES) {
-            return bad("too_large", "the payload is " + payload.length + " bytes; the limit is " + MAX_BYTES);
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(payload))
-                    .toString()
-                    .strip();
-        } catch (CharacterCodingException e) {
-            return bad("not_utf8", "the payload is not UTF-8 text");
-        }
+        String text = ((Payloads.TextOk) t).text();
         String plain = text.toLowerCase(Locale.ROOT);
         if (plain.equals("online") || plain.equals("offline")) {
+            if (service == null) {
+                return bad("missing_field", "a plain online/offline needs the service in the topic or in the request");
+            }
             return new Ok(
                     new HealthEvent(service, plain.equals("online") ? "up" : "down", "availability: " + plain, now));
         }
-        JsonNode node;
+        Payloads.Obj o = Payloads.object(text, "{\"status\":\"down\",\"detail\":\"…\"} or online/offline");
+        if (o instanceof Payloads.Bad b) {
+            return new Bad(b.rejected());
+        }
+        JsonNode node = ((Payloads.ObjOk) o).node();
         try {
-            node = STRICT.readTree(text);
-        } catch (JsonProcessingException e) {
-            return bad("not_json", "expected JSON like {\"status\":\"down\",\"detail\":\"…\"} or online/offline");
-        }
-        if (node == null || !node.isObject()) {
-            return bad("not_json", "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
-        }
-        JsonNode status = node.get("status");
-        if (status == null || !status.isTextual()) {
-            return bad("missing_field", "\"status\" is required and must be a string");
-        }
-        if (!STATUSES.contains(status.asText())) {
-            return bad(
-                    "unknown_status",
-                    "unknown status '" + printable(status.asText()) + "' (expected "
-                            + String.join(", ", STATUSES.stream().sorted().toList()) + ")");
-        }
-        JsonNode detail = node.get("detail");
-        if (detail != null && !detail.isTextual() && !detail.isNull()) {
-            return bad("bad_field", "\"detail\" must be a string");
-        }
-        Instant at = now;
-        JsonNode ts = node.get("ts");
-        if (ts != null && !ts.isNull()) {
-            try {
-                at = Instant.parse(ts.asText());
-            } catch (DateTimeParseException e) {
-                return bad("bad_field", "\"ts\" must be an ISO-8601 instant such as 2026-11-23T04:00:00Z");
+            String status = Payloads.requiredString(node, "status");
+            if (!STATUSES.contains(status)) {
+                return bad(
+                        "unknown_status",
+                        "unknown status '" + Payloads.printable(status) + "' (expected "
+                                + String.join(", ", STATUSES.stream().sorted().toList()) + ")");
             }
+            if (service == null) {
+                service = Payloads.requiredString(node, "service");
+                if (!SERVICE.matcher(service).matches()) {
+                    return bad("bad_service", "\"service\" must match " + SERVICE.pattern());
+                }
+            }
+            String d = Payloads.optionalString(node, "detail");
+            d = d == null ? "" : d;
+            Instant ts = Payloads.optionalInstant(node, "ts");
+            return new Ok(new HealthEvent(
+                    service,
+                    status,
+                    d.length() > MAX_DETAIL ? d.substring(0, MAX_DETAIL) + "…" : d,
+                    ts == null ? now : ts));
+        } catch (Payloads.Invalid e) {
+            return new Bad(e.rejected());
         }
-        String d = detail == null || detail.isNull() ? "" : detail.asText();
-        return new Ok(new HealthEvent(
-                service, status.asText(), d.length() > MAX_DETAIL ? d.substring(0, MAX_DETAIL) + "…" : d, at));
     }
 
     private static Bad bad(String reason, String detail) {
         return new Bad(new Rejected(reason, detail));
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 40 ? s.substring(0, 40) + "…" : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 }

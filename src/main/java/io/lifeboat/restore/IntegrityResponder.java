@@ -2,13 +2,13 @@ package io.lifeboat.restore;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.config.TargetConfig;
 import io.lifeboat.domain.Alert;
 import io.lifeboat.domain.HealthEvent;
 import io.lifeboat.domain.Trigger;
 import io.lifeboat.events.Events;
+import io.lifeboat.safemode.SafeModeService;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -42,14 +42,18 @@ public final class IntegrityResponder {
     }
 
     private final LifeboatConfig config;
-    private final Catalog catalog;
+    private final SafeModeService safeMode;
     private final Events events;
     private final AutoRestore restore;
     private final Clock clock;
 
-    public IntegrityResponder(LifeboatConfig config, Catalog catalog, Events events, AutoRestore restore, Clock clock) {
+    /**
+     * @param safeMode the {@code safeMode} bean: asked at each event, so a change made anywhere counts
+     */
+    public IntegrityResponder(
+            LifeboatConfig config, SafeModeService safeMode, Events events, AutoRestore restore, Clock clock) {
         this.config = requireNonNull(config, "config");
-        this.catalog = requireNonNull(catalog, "catalog");
+        this.safeMode = requireNonNull(safeMode, "safeMode");
         this.events = requireNonNull(events, "events");
         this.restore = requireNonNull(restore, "restore");
         this.clock = requireNonNull(clock, "clock");
@@ -72,8 +76,7 @@ public final class IntegrityResponder {
             return "ignored: status " + event.status();
         }
         TargetConfig target = config.target(event.service()).orElse(null);
-        boolean safeMode = catalog.safeMode().map(Catalog.SafeModeChange::on).orElse(false);
-        Decision decision = decide(target, safeMode);
+        Decision decision = decide(target, safeMode.isOn());
         String name = event.service();
         String command = "./lifeboat restore latest:" + name + " --replace";
         switch (decision) {
