@@ -146,14 +146,14 @@ class InboundRoutesTest {
     }
 
     @Test
-    void aFailureInsideLifeboatIsDeadLetteredAsInternalErrorNotThrown() {
+    void aJobTheQueueCannotTakeIsDeadLetteredAsQueueUnavailableNotThrown() {
         queueFailure = new IllegalStateException("queue unavailable");
         Exchange e = send(
                 InboundRoutes.COMMAND_BACKUP,
                 "{\"target\":\"files\"}".getBytes(UTF_8),
                 Map.of(InboundRoutes.SOURCE, "http"));
         assertThat(e.getException()).isNull();
-        assertThat(e.getMessage().getHeader(InboundRoutes.REJECTED)).isEqualTo("internal_error");
+        assertThat(e.getMessage().getHeader(InboundRoutes.REJECTED)).isEqualTo("queue_unavailable");
         assertThat(published).anyMatch(m -> m.startsWith("dlq ") && m.contains("queue unavailable"));
     }
 
