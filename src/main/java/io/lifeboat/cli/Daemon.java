@@ -14,6 +14,8 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.http.ApiRoutes;
+import io.lifeboat.http.ApiViews;
 import io.lifeboat.jobs.LocalJobQueue;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
@@ -94,10 +96,12 @@ final class Daemon {
             LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
             ManagementServer management = management(config, metrics);
             Main main = new Main();
-            main.setInitialProperties(Session.mqttProperties(
+            java.util.Properties initial = Session.mqttProperties(
                     config,
                     mqttUrl,
-                    "lifeboat-daemon-" + ProcessHandle.current().pid()));
+                    "lifeboat-daemon-" + ProcessHandle.current().pid());
+            initial.putAll(ApiRoutes.properties(config.http()));
+            main.setInitialProperties(initial);
             Path appProperties = home.resolve("config/application.properties");
             if (Files.exists(appProperties)) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
@@ -109,6 +113,11 @@ final class Daemon {
             main.configure().addRoutesBuilder(new DrillRoutes(config));
             main.configure().addRoutesBuilder(new EventRoutes(true));
             main.configure().addRoutesBuilder(new HealthRoutes(clock));
+            if (config.http().enabled()) {
+                main.configure().addRoutesBuilder(new ApiRoutes(config.http(), metrics.registry(), clock));
+            } else {
+                LOG.info("HTTP API disabled (http.enabled: false)");
+            }
             MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -135,6 +144,9 @@ final class Daemon {
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
                     m.getCamelContext().getRegistry().bind("metrics", metrics);
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(ApiViews.BEAN, JsonViews.forDaemon(config, service, store, offsite));
                     m.getCamelContext()
                             .getRegistry()
                             .bind(
@@ -176,6 +188,9 @@ final class Daemon {
 
                 @Override
                 public void afterStart(BaseMainSupport m) {
+                    if (config.http().enabled()) {
+                        ApiRoutes.start(m.getCamelContext(), config.http()); // a port in use is logged, not fatal
+                    }
                     LOG.info(
                             "Lifeboat is running: {} target(s), backups in {}, catalog {}",
                             config.targets().size(),

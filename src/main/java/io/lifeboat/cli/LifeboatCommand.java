@@ -14,8 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -205,16 +203,7 @@ public final class LifeboatCommand {
                 List<Found> backups = new StoredBackups(s.store()).scan(target); // storage only: no catalog needed
                 var offsite = OffsiteView.scan(s, target); // null without storage.offsite
                 if (json) {
-                    List<Map<String, Object>> rows = new ArrayList<>();
-                    for (Found b : backups) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("manifest", b.manifest());
-                        row.put("verified", b.verified());
-                        row.put("lastVerification", b.lastVerification().orElse(null));
-                        row.put("offsite", OffsiteView.json(offsite, b.manifest()));
-                        rows.add(row);
-                    }
-                    System.out.println(Json.text(rows));
+                    System.out.println(Json.text(JsonViews.list(backups, offsite)));
                     return OK;
                 }
                 System.out.printf(
@@ -293,13 +282,10 @@ public final class LifeboatCommand {
         @Override
         public Integer call() throws Exception {
             try (Session s = top.session()) {
-                List<Map<String, Object>> states = new ArrayList<>();
-                for (String target : s.config().targets().keySet()) {
-                    states.add(s.service().states().state(target));
-                }
+                List<Map<String, Object>> states = JsonViews.states(s.config(), s.service());
                 OffsiteView.addToStates(s, states); // newest off-site copy and lag, from storage
                 if (json) {
-                    System.out.println(Json.text(Map.of("targets", states)));
+                    System.out.println(Json.text(JsonViews.status(states)));
                     return OK;
                 }
                 System.out.printf(
