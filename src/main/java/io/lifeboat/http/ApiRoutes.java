@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * The inbound routes validate the payload; their verdict becomes 202 or 400 (403 for a refused
- * resume token). Every client header is dropped before the inbound routes see the exchange, so a
+ * resume token); an inbound route that is not running (stopped over JMX) is a 503 at once ({@code
+ * block=false}: a caller does not wait for it). Every client header is dropped before the inbound routes see the exchange, so a
  * caller cannot pose as another source or actor. The consumer does not start with the context: the
  * daemon starts it with {@link #start}, which logs and carries on when the port cannot be bound.
  */
@@ -126,7 +127,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .process(this::events)
                 .otherwise()
                 .doTry()
-                .to("direct:health-in")
+                .to("direct:health-in?block=false")
                 .process(ApiResponses::inbound)
                 .doCatch(Exception.class)
                 .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
@@ -137,7 +138,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .routeId("api-alerts")
                 .setHeader(SOURCE, constant("http"))
                 .doTry()
-                .to("direct:alert-in")
+                .to("direct:alert-in?block=false")
                 .process(ApiResponses::inbound)
                 .doCatch(Exception.class)
                 .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
@@ -148,7 +149,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .setHeader(SOURCE, constant("http"))
                 .setHeader(ACTOR, simple("http:${exchangeProperty." + PEER + "}"))
                 .doTry()
-                .to("direct:command-safe-mode")
+                .to("direct:command-safe-mode?block=false")
                 .process(ApiResponses::inbound)
                 .doCatch(Exception.class)
                 .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
@@ -158,7 +159,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .routeId("api-backups-create")
                 .setHeader(SOURCE, constant("http"))
                 .doTry()
-                .to("direct:command-backup")
+                .to("direct:command-backup?block=false")
                 .process(ApiResponses::inbound)
                 .doCatch(Exception.class)
                 .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
@@ -301,7 +302,7 @@ public final class ApiRoutes extends RouteBuilder {
         int accepted = 0;
         for (int i = 0; i < items.size(); i++) {
             byte[] item = Json.MAPPER.writeValueAsBytes(items.get(i));
-            Exchange one = template.send("direct:health-in", e -> {
+            Exchange one = template.send("direct:health-in?block=false", e -> {
                 e.getIn().setBody(item);
                 e.getIn().setHeader(SOURCE, "http");
             });
@@ -349,7 +350,7 @@ public final class ApiRoutes extends RouteBuilder {
             dlq.put("payloadBytes", bytes);
         }
         try {
-            template.send("direct:event-publish", e -> {
+            template.send("direct:event-publish?block=false", e -> {
                 e.getIn().setBody(Json.text(dlq));
                 e.getIn().setHeader("lifeboatTopic", "dlq");
                 e.getIn().setHeader("lifeboatRetained", false);

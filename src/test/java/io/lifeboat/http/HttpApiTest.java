@@ -239,6 +239,21 @@ class HttpApiTest {
                 .isEqualTo(202);
     }
 
+    @Test
+    void aStoppedInboundRouteIs503AndTheApiGoesOn() throws Exception {
+        api.camel.getRouteController().stopRoute("stand-in-alert-in");
+        try {
+            HttpResponse<String> r = sendAuthed("POST", "/api/alerts", "application/json", "{\"alerts\":[]}");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(json(r).get("reason").asText()).isEqualTo("unavailable");
+        } finally {
+            api.camel.getRouteController().startRoute("stand-in-alert-in");
+        }
+        assertThat(sendAuthed("POST", "/api/alerts", "application/json", "{\"alerts\":[]}")
+                        .statusCode())
+                .isEqualTo(202);
+    }
+
     // --- alerts, safe mode, backups
 
     @Test
