@@ -27,7 +27,8 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
  *       reaches Camel's message (nor a log of it);
  *   <li>an unknown {@code /api} path: 404; a method the path does not allow: 405 with {@code Allow};
  *   <li>a body that is not {@code application/json} (UTF-8): 415; a {@code Content-Length} over
- *       {@code http.maxBody}: 413 (the route caps chunked bodies as it reads them).
+ *       {@code http.maxBody}: 413 (the route caps chunked bodies as it reads them: at most {@code
+ *       http.maxBody} bytes are kept, the rest is discarded as it arrives, up to 16 MiB more).
  * </ol>
  *
  * What passes gets two request headers the route reads (any the client sent are replaced): the
@@ -37,6 +38,8 @@ final class ApiGate implements CamelUndertowHttpHandler {
 
     static final String ROUTE_HEADER = "Lifeboat-Api-Route";
     static final String PEER_HEADER = "Lifeboat-Api-Peer";
+    /** How much of an over-limit chunked body is discarded, after the 413, before the connection is cut. */
+    static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
     /** Told of a refused payload (too large, not JSON): counted and sent to the dead-letter topic. */
     interface Rejections {
@@ -121,6 +124,10 @@ final class ApiGate implements CamelUndertowHttpHandler {
             refuse(ex, 413, "too_large", "the body is " + length + " bytes; http.maxBody allows " + maxBody);
             return;
         }
+        // A chunked body is read by the route up to maxBody + 1 bytes only; after its 413 Undertow discards
+        // the rest as it arrives, so the client, still sending, can read the answer. Beyond DRAIN_LIMIT past
+        // maxBody Undertow cuts the connection instead: an endless body cannot hold it open.
+        ex.setMaxEntitySize(maxBody + DRAIN_LIMIT);
         ex.getRequestHeaders().put(new HttpString(ROUTE_HEADER), endpoint.routeId);
         ex.getRequestHeaders().put(new HttpString(PEER_HEADER), peer(ex));
         next.handleRequest(ex);

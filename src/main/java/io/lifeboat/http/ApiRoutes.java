@@ -101,6 +101,7 @@ public final class ApiRoutes extends RouteBuilder {
                         + "&muteException=true") // never a stack trace in a response
                 .routeId(ROUTE_ID)
                 .autoStartup(false) // started by ApiRoutes.start: a port in use must not stop the daemon
+                .noStreamCaching() // stream caching would read (and spool) the whole body before admit caps it
                 .process(this::admit)
                 .choice()
                 .when(exchangeProperty(ROUTE).isEqualTo("api-events"))
@@ -211,12 +212,16 @@ public final class ApiRoutes extends RouteBuilder {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         long total = 0;
         int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > max) {
-                return null;
+        try {
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > max) {
+                    return null;
+                }
+                out.write(buf, 0, n);
             }
-            out.write(buf, 0, n);
+        } catch (io.undertow.server.RequestTooBigException e) {
+            return null; // Undertow's own stop at http.maxBody + 1 (set by the gate) came first
         }
         return out.toByteArray();
     }

@@ -78,6 +78,7 @@ class HttpApiTest {
     @Test
     void aWrongTokenIs403AndNothingIsHandedOn() throws Exception {
         int before = api.received.size();
+        int views = api.viewCalls.size();
         HttpResponse<String> r =
                 send("POST", "/api/events", "Bearer " + TOKEN + "x", "application/json", event("db", "up"));
         assertThat(r.statusCode()).isEqualTo(403);
@@ -91,7 +92,7 @@ class HttpApiTest {
                         .statusCode())
                 .isEqualTo(403);
         assertThat(api.received).hasSize(before);
-        assertThat(api.viewCalls).isEmpty();
+        assertThat(api.viewCalls).hasSize(views);
     }
 
     @Test
@@ -108,11 +109,12 @@ class HttpApiTest {
 
     @Test
     void aTokenInTheQueryStringIsNotAccepted() throws Exception {
+        int views = api.viewCalls.size();
         for (String q : List.of("?access_token=", "?token=", "?Authorization=Bearer%20")) {
             HttpResponse<String> r = send("GET", "/api/status" + q + TOKEN, null, null, null);
             assertThat(r.statusCode()).as(q).isEqualTo(401);
         }
-        assertThat(api.viewCalls).isEmpty();
+        assertThat(api.viewCalls).hasSize(views);
     }
 
     @Test
@@ -427,14 +429,11 @@ class HttpApiTest {
             assertThat(status(answer)).isEqualTo(413);
             assertThat(answer).contains("\"reason\":\"too_large\"");
         }
-        // a client that sends it anyway also gets the 413
-        HttpResponse<String> r = http.send(
-                authed("/api/events")
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[TEN_MIB]))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(413);
+        // a client that asks first (Expect: 100-continue) gets the 413 instead of a 100, and never sends it
+        String asked = raw("POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + TEN_MIB
+                + "\r\n\r\n");
+        assertThat(status(asked)).isEqualTo(413);
         assertThat(api.rejectedCount("too_large")).isGreaterThanOrEqualTo(before + 2);
         assertThat(api.dlq).anyMatch(d -> d.contains("\"reason\":\"too_large\""));
         assertThat(sendAuthed("POST", "/api/events", "application/json", event("db-after-413", "up"))
@@ -483,6 +482,30 @@ class HttpApiTest {
         assertThat(sendAuthed("POST", "/api/events", "application/json", atLimit)
                         .statusCode())
                 .isEqualTo(202);
+    }
+
+    @Test
+    void anEndlessChunkedBodyIsCutOff() throws Exception {
+        long limit = 64L * 1024 * 1024; // far past maxBody + the 16 MiB discarded after the 413
+        long sent = 0;
+        try (Socket s = new Socket("127.0.0.1", api.port)) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + " ".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            try {
+                while (sent < limit) {
+                    out.write(chunk);
+                    sent += 0x10000;
+                }
+            } catch (IOException cut) {
+                // the server closed the connection
+            }
+        }
+        assertThat(sent).isLessThan(limit);
+        assertThat(sendAuthed("GET", "/api/status", null, null).statusCode()).isEqualTo(200);
     }
 
     @Test
