@@ -43,16 +43,22 @@ final class ApiResponses {
      * its reason when rejected ({@code unauthorized} from the safe-mode command: 403).
      */
     static void inbound(Exchange exchange) {
-        Object[] answer = inboundAnswer(exchange.getMessage());
+        Object[] answer = inboundAnswer(exchange.getMessage(), false);
+        respond(exchange, (Integer) answer[0], answer[1]);
+    }
+
+    /** As {@link #inbound}, for the safe-mode command: a refused resume token is 403, not 400. */
+    static void safeMode(Exchange exchange) {
+        Object[] answer = inboundAnswer(exchange.getMessage(), true);
         respond(exchange, (Integer) answer[0], answer[1]);
     }
 
     /** Status and body for the outcome of one inbound call (also used per item of a batch). */
-    static Object[] inboundAnswer(Message m) {
+    static Object[] inboundAnswer(Message m, boolean unauthorizedIs403) {
         String rejected = m.getHeader(REJECTED, String.class);
         if (rejected != null) {
             String detail = m.getHeader(REJECTED_DETAIL, String.class);
-            int status = "unauthorized".equals(rejected) ? 403 : 400;
+            int status = unauthorizedIs403 && "unauthorized".equals(rejected) ? 403 : 400;
             return new Object[] {status, error(detail == null ? "rejected: " + rejected : detail, rejected)};
         }
         return new Object[] {202, accepted(m.getBody())};

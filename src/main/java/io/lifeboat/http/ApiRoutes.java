@@ -151,7 +151,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .setHeader(ACTOR, simple("http:${exchangeProperty." + PEER + "}"))
                 .doTry()
                 .to("direct:command-safe-mode?block=false")
-                .process(ApiResponses::inbound)
+                .process(ApiResponses::safeMode)
                 .doCatch(Exception.class)
                 .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
                 .end();
@@ -314,7 +314,7 @@ public final class ApiRoutes extends RouteBuilder {
             if (one.getException() != null) {
                 throw one.getException();
             }
-            Object[] answer = ApiResponses.inboundAnswer(one.getMessage());
+            Object[] answer = ApiResponses.inboundAnswer(one.getMessage(), false);
             @SuppressWarnings("unchecked")
             Map<String, Object> result = new LinkedHashMap<>((Map<String, Object>) answer[1]);
             if ((Integer) answer[0] == 202) {
