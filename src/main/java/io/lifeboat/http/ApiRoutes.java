@@ -81,7 +81,9 @@ public final class ApiRoutes extends RouteBuilder {
     /** The placeholders the endpoint URI uses, from the {@code http} section. */
     public static Properties properties(HttpConfig config) {
         Properties p = new Properties();
-        p.setProperty("lifeboat.http.host", config.host());
+        String host = config.host();
+        // an IPv6 address goes in brackets in the URI
+        p.setProperty("lifeboat.http.host", host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
         p.setProperty("lifeboat.http.port", String.valueOf(config.port()));
         return p;
     }

@@ -538,6 +538,14 @@ class HttpApiTest {
         }
     }
 
+    @Test
+    void anIpv6HostIsBracketedInTheEndpointUri() {
+        var v6 = new io.lifeboat.config.LifeboatConfig.HttpConfig(true, "::1", 8080, TOKEN, MAX_BODY);
+        assertThat(ApiRoutes.properties(v6).getProperty("lifeboat.http.host")).isEqualTo("[::1]");
+        assertThat(ApiRoutes.properties(api.config).getProperty("lifeboat.http.host"))
+                .isEqualTo("127.0.0.1");
+    }
+
     // --- helpers
 
     static String event(String service, String status) {
