@@ -13,6 +13,8 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.http.ApiRoutes;
+import io.lifeboat.http.ApiViews;
 import io.lifeboat.inbound.Inbound;
 import io.lifeboat.inbound.InboundRoutes;
 import io.lifeboat.inbound.Rejections;
@@ -126,6 +128,7 @@ final class Daemon {
                         config.artemis().url());
             }
             initial.putAll(InboundRoutes.properties(config)); // the inbound consumers' persistent-session client id
+            initial.putAll(ApiRoutes.properties(config.http()));
             main.setInitialProperties(initial);
             ConnectionFactory jmsConnections = JobBroker.connectionFactory(config);
             ArtemisJobQueue jobQueue = new ArtemisJobQueue(jmsConnections, EmbeddedBroker.JOBS, clock);
@@ -141,6 +144,11 @@ final class Daemon {
             main.configure().addRoutesBuilder(new EventRoutes(true));
             main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
+            if (config.http().enabled()) {
+                main.configure().addRoutesBuilder(new ApiRoutes(config.http(), metrics.registry(), clock));
+            } else {
+                LOG.info("HTTP API disabled (http.enabled: false)");
+            }
             MqttEventSink[] sink = new MqttEventSink[1];
             SafeModeJmx[] jmx = new SafeModeJmx[1];
             main.addMainListener(new MainListenerSupport() {
@@ -170,6 +178,9 @@ final class Daemon {
                     m.getCamelContext().getRegistry().bind("metrics", metrics);
                     m.getCamelContext().getRegistry().bind("jms", JobBroker.jmsComponent(jmsConnections));
                     m.getCamelContext().getRegistry().bind("jobQueue", jobQueue);
+                    m.getCamelContext()
+                            .getRegistry()
+                            .bind(ApiViews.BEAN, JsonViews.forDaemon(config, service, catalog, store, offsite));
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));
@@ -224,6 +235,9 @@ final class Daemon {
 
                 @Override
                 public void afterStart(BaseMainSupport m) {
+                    if (config.http().enabled()) {
+                        ApiRoutes.start(m.getCamelContext(), config.http()); // a port in use is logged, not fatal
+                    }
                     LOG.info(
                             "Lifeboat is running: {} target(s), backups in {}, catalog {}",
                             config.targets().size(),

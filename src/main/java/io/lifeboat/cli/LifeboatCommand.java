@@ -14,8 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -206,16 +204,7 @@ public final class LifeboatCommand {
                 List<Found> backups = new StoredBackups(s.store()).scan(target); // storage only: no catalog needed
                 var offsite = OffsiteView.scan(s, target); // null without storage.offsite
                 if (json) {
-                    List<Map<String, Object>> rows = new ArrayList<>();
-                    for (Found b : backups) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("manifest", b.manifest());
-                        row.put("verified", b.verified());
-                        row.put("lastVerification", b.lastVerification().orElse(null));
-                        row.put("offsite", OffsiteView.json(offsite, b.manifest()));
-                        rows.add(row);
-                    }
-                    System.out.println(Json.text(rows));
+                    System.out.println(Json.text(JsonViews.list(backups, offsite)));
                     return OK;
                 }
                 System.out.printf(
@@ -294,20 +283,11 @@ public final class LifeboatCommand {
         @Override
         public Integer call() throws Exception {
             try (Session s = top.session()) {
-                List<Map<String, Object>> states = new ArrayList<>();
-                for (String target : s.config().targets().keySet()) {
-                    states.add(s.service().states().state(target));
-                }
+                List<Map<String, Object>> states = JsonViews.states(s.config(), s.service());
                 OffsiteView.addToStates(s, states); // newest off-site copy and lag, from storage
                 var safeMode = s.catalog().safeMode().orElse(null);
                 if (json) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("targets", states);
-                    Map<String, Object> sm = safeMode == null
-                            ? new LinkedHashMap<>(Map.of("on", false))
-                            : SafeModeCommand.json(safeMode);
-                    out.put("safeMode", sm);
-                    System.out.println(Json.text(out));
+                    System.out.println(Json.text(JsonViews.status(states, safeMode)));
                     return OK;
                 }
                 System.out.println(SafeModeCommand.line(safeMode));

@@ -7,7 +7,9 @@ import io.lifeboat.domain.Durations;
 import io.lifeboat.domain.Manifest;
 import io.lifeboat.domain.OffsiteLag;
 import io.lifeboat.domain.OffsiteState;
+import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.OffsiteCopier;
+import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.OffsiteCopies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** The off-site copy state as {@code list}, {@code status} and {@code backup} show it; all of it read from storage. */
 final class OffsiteView {
@@ -23,13 +26,17 @@ final class OffsiteView {
 
     /** The copy states of {@code target}'s backups (all when null), or null when no off-site store is configured. */
     static OffsiteCopies scan(Session s, String target) throws Exception {
-        if (s.offsiteStore() == null) {
+        return scan(s.store(), s.offsiteStore(), target, w -> System.err.println("warning: " + w));
+    }
+
+    /** As {@link #scan(Session, String)}, for the daemon's API: warnings go to {@code warn}. */
+    static OffsiteCopies scan(BackupStore store, BackupStore offsiteStore, String target, Consumer<String> warn) {
+        if (offsiteStore == null) {
             return null;
         }
-        OffsiteCopies copies =
-                OffsiteCopies.scan(s.store(), s.offsiteStore(), target, w -> System.err.println("warning: " + w));
+        OffsiteCopies copies = OffsiteCopies.scan(store, offsiteStore, target, warn);
         copies.unreachable()
-                .ifPresent(why -> System.err.println("warning: the off-site store is unreachable (" + why
+                .ifPresent(why -> warn.accept("the off-site store is unreachable (" + why
                         + "); OFFSITE shows the copy results recorded in the primary store"));
         return copies;
     }
@@ -62,15 +69,22 @@ final class OffsiteView {
         if (s.offsiteStore() == null) {
             return;
         }
+        addToStates(s.service(), s.offsiteStore(), states, w -> System.err.println("warning: " + w));
+    }
+
+    /** As {@link #addToStates(Session, List)}, for the daemon's API: warnings go to {@code warn}. */
+    static void addToStates(
+            BackupService service, BackupStore offsiteStore, List<Map<String, Object>> states, Consumer<String> warn) {
+        if (offsiteStore == null) {
+            return;
+        }
         OffsiteCopier.LagReport report;
         try {
-            report = s.service().offsite().orElseThrow().lag();
+            report = service.offsite().orElseThrow().lag();
         } catch (RuntimeException e) {
-            System.err.println("warning: off-site state unknown: " + e.getMessage());
+            warn.accept("off-site state unknown: " + e.getMessage());
             for (Map<String, Object> st : states) {
-                st.put(
-                        "offsite",
-                        Map.of("store", s.offsiteStore().describe(), "error", String.valueOf(e.getMessage())));
+                st.put("offsite", Map.of("store", offsiteStore.describe(), "error", String.valueOf(e.getMessage())));
             }
             return;
         }
@@ -81,7 +95,7 @@ final class OffsiteView {
                     continue;
                 }
                 Map<String, Object> o = new LinkedHashMap<>();
-                o.put("store", s.offsiteStore().describe());
+                o.put("store", offsiteStore.describe());
                 o.put("newestCopyId", l.newestCopyId());
                 if (l.newestCopyAt() != null) {
                     o.put("newestCopyAt", l.newestCopyAt().toString());

@@ -1,0 +1,346 @@
+package io.lifeboat.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * Event-throughput load (issue 4, benchmark 1). Publishes health events to {@code
+ * <prefix>/health/svc-<n>} at a fixed rate for a fixed time, each service alternating {@code
+ * degraded}/{@code up} so every event is a change, and measures publish → arrival:
+ *
+ * <ul>
+ *   <li>{@code --mode lifeboat}: arrival is the {@code {"type":"health.changed"}} event Lifeboat
+ *       publishes on {@code <prefix>/events}, matched to its input by the sequence number in {@code
+ *       detail} when the event carries it, else by service and status in order;
+ *   <li>{@code --mode direct}: arrival is the same message reaching a plain subscriber on {@code
+ *       <prefix>/health/+} (no Lifeboat): the broker's and the client library's own ceiling.
+ * </ul>
+ *
+ * Before measuring, {@code --warmup} seconds (default 2) of the same load are sent and not measured,
+ * in whole rounds ending with every service {@code up}, so the first measured {@code degraded} is a
+ * change. Options: {@code --broker --prefix --mode --rate --seconds --services (1000) --qos (1)
+ * --warmup --drain-ms (15000)}. Prints one JSON line with the figures on stdout, a summary on stderr.
+ *
+ * <pre>
+ * java -cp target/classes:target/test-classes:$(cat cp.txt) io.lifeboat.bench.EventLoad \
+ *     --broker tcp://127.0.0.1:1883 --prefix bench --mode direct --rate 5000 --seconds 10
+ * </pre>
+ */
+public final class EventLoad {
+
+    private final String broker;
+    private final String prefix;
+    private final String mode;
+    private final int rate;
+    private final int seconds;
+    private final int services;
+    private final int qos;
+    private final long drainMillis;
+    private final int warmup;
+
+    private final long[] sentAt;
+    private final long[] latency;
+    private final AtomicLong matched = new AtomicLong();
+    private final AtomicLong unmatched = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final int[] nextRound;
+    private volatile long lastArrival;
+    private volatile long lastAny = System.nanoTime();
+    private volatile boolean measuring;
+
+    EventLoad(Map<String, String> a) {
+        broker = a.getOrDefault("broker", "tcp://127.0.0.1:1883");
+        prefix = a.getOrDefault("prefix", "lifeboat");
+        mode = a.getOrDefault("mode", "direct");
+        if (!mode.equals("direct") && !mode.equals("lifeboat")) {
+            throw new IllegalArgumentException("--mode is direct or lifeboat, got " + mode);
+        }
+        rate = Integer.parseInt(a.getOrDefault("rate", "1000"));
+        seconds = Integer.parseInt(a.getOrDefault("seconds", "10"));
+        services = Integer.parseInt(a.getOrDefault("services", "1000"));
+        qos = Integer.parseInt(a.getOrDefault("qos", "1"));
+        drainMillis = Long.parseLong(a.getOrDefault("drain-ms", "15000"));
+        warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
+        int total = Math.multiplyExact(rate, seconds);
+        sentAt = new long[total];
+        latency = new long[total];
+        Arrays.fill(latency, -1);
+        nextRound = new int[services];
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            a.put(args[i].substring(2), args[i + 1]);
+        }
+        Map<String, Object> result = new EventLoad(a).run();
+        System.out.println(Json.text(result));
+        System.exit(0); // paho's threads are not daemons
+    }
+
+    String topic(int service) {
+        return prefix + "/health/svc-" + service;
+    }
+
+    /** The status of publication {@code seq}: rounds alternate degraded, up, … (the warm-up set up). */
+    String status(long seq) {
+        return (seq / services) % 2 == 0 ? "degraded" : "up";
+    }
+
+    Map<String, Object> run() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        MqttClient subscriber = new MqttClient(broker, "eventload-sub-" + id, new MemoryPersistence());
+        subscriber.setCallback(new Arrivals());
+        MqttConnectionOptions so = new MqttConnectionOptions();
+        so.setCleanStart(true);
+        so.setReceiveMaximum(65535);
+        subscriber.connect(so);
+        subscriber.subscribe(mode.equals("direct") ? prefix + "/health/+" : prefix + "/events", qos);
+
+        MqttAsyncClient publisher = new MqttAsyncClient(broker, "eventload-pub-" + id, new MemoryPersistence());
+        MqttConnectionOptions po = new MqttConnectionOptions();
+        po.setCleanStart(true);
+        publisher.connect(po).waitForCompletion(10_000);
+
+        // warm-up, not measured: whole rounds of degraded then up at the same rate (JIT, connections,
+        // buffers), or at least one round of up, so every service is up and each measured event a change
+        long rounds = Math.max(1, 2 * Math.round(Math.ceil((double) rate * warmup / (2.0 * services))));
+        long warm = rounds * services;
+        long warmStart = System.nanoTime();
+        for (long i = 0; i < warm; i++) {
+            while ((System.nanoTime() - warmStart) / 1e9 * rate < i) {
+                LockSupport.parkNanos(100_000);
+            }
+            String st = rounds == 1 ? "up" : status(i);
+            publish(publisher, topic((int) (i % services)), payload(st, "warm-up"));
+        }
+        // wait until the warm-up's arrivals have stopped (at most 30 s)
+        long quietBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Thread.sleep(500);
+        while (System.nanoTime() < quietBy && System.nanoTime() - lastAny < TimeUnit.MILLISECONDS.toNanos(1000)) {
+            Thread.sleep(100);
+        }
+        measuring = true;
+
+        long start = System.nanoTime();
+        int total = sentAt.length;
+        int seq = 0;
+        while (seq < total) {
+            long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
+            if (seq >= due) {
+                LockSupport.parkNanos(100_000);
+                continue;
+            }
+            for (; seq < Math.min(due + 1, total); seq++) {
+                sentAt[seq] = System.nanoTime();
+                publish(publisher, topic(seq % services), payload(status(seq), "seq=" + seq));
+            }
+        }
+        long sendEnd = System.nanoTime();
+        long deadline = sendEnd + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+        while (System.nanoTime() < deadline && matched.get() < total) {
+            Thread.sleep(20);
+        }
+        // quiet for a moment after the last one: late duplicates and strays are counted too
+        Thread.sleep(200);
+        subscriber.disconnect();
+        subscriber.close();
+        publisher.disconnect().waitForCompletion(5000);
+        publisher.close();
+
+        long[] lat = Arrays.stream(latency).filter(l -> l >= 0).sorted().toArray();
+        long end = lat.length == 0 ? sendEnd : Math.max(lastArrival, sendEnd);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", mode);
+        r.put("targetRate", rate);
+        r.put("seconds", seconds);
+        r.put("services", services);
+        r.put("qos", qos);
+        r.put("sent", total);
+        r.put("sendRate", round(total / ((sendEnd - start) / 1e9)));
+        r.put("matched", lat.length);
+        r.put("missing", total - lat.length);
+        r.put("unmatched", unmatched.get());
+        r.put("duplicates", duplicates.get());
+        r.put("processedPerSecond", round(lat.length / ((end - start) / 1e9)));
+        r.put("p50Ms", ms(percentile(lat, 0.50)));
+        r.put("p99Ms", ms(percentile(lat, 0.99)));
+        r.put("maxMs", ms(lat.length == 0 ? -1 : lat[lat.length - 1]));
+        System.err.printf(
+                "%s %d/s x %ds: sent %d (%.0f/s), matched %d, missing %d, processed %.0f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                mode,
+                rate,
+                seconds,
+                total,
+                r.get("sendRate"),
+                lat.length,
+                total - lat.length,
+                r.get("processedPerSecond"),
+                r.get("p50Ms"),
+                r.get("p99Ms"),
+                r.get("maxMs"));
+        return r;
+    }
+
+    private byte[] payload(String status, String detail) {
+        return ("{\"status\":\"" + status + "\",\"detail\":\"" + detail + "\",\"ts\":\"" + Instant.now() + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes without waiting for the acknowledgement; waits only while the in-flight window is full. */
+    private void publish(MqttAsyncClient client, String topic, byte[] payload) throws MqttException {
+        while (true) {
+            try {
+                client.publish(topic, payload, qos, false);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+                    throw e;
+                }
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    private void arrived(String topic, byte[] payload) {
+        long now = System.nanoTime();
+        lastAny = now;
+        if (!measuring) {
+            return;
+        }
+        String text = new String(payload, StandardCharsets.UTF_8);
+        long seq = -1;
+        if (mode.equals("direct")) {
+            seq = seqIn(text);
+        } else {
+            JsonNode e;
+            try {
+                e = Json.MAPPER.readTree(payload);
+            } catch (Exception notJson) {
+                return;
+            }
+            if (e == null || !"health.changed".equals(e.path("type").asText())) {
+                return; // other events (backups, state) are not ours
+            }
+            seq = seqIn(e.path("detail").asText(""));
+            if (seq < 0) {
+                seq = byServiceAndStatus(
+                        e.path("service").asText(""), e.path("status").asText(""));
+            }
+        }
+        if (seq < 0 || seq >= sentAt.length || sentAt[(int) seq] == 0) {
+            unmatched.incrementAndGet();
+            return;
+        }
+        if (latency[(int) seq] >= 0) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        latency[(int) seq] = now - sentAt[(int) seq];
+        matched.incrementAndGet();
+        lastArrival = now;
+    }
+
+    private static long seqIn(String text) {
+        int i = text.indexOf("seq=");
+        if (i < 0) {
+            return -1;
+        }
+        long v = 0;
+        int j = i + 4;
+        for (; j < text.length() && Character.isDigit(text.charAt(j)); j++) {
+            v = v * 10 + (text.charAt(j) - '0');
+        }
+        return j == i + 4 ? -1 : v;
+    }
+
+    /** Without a sequence in the event: the oldest sent, unmatched publication of this service with this status. */
+    private long byServiceAndStatus(String service, String status) {
+        if (!service.startsWith("svc-")) {
+            return -1;
+        }
+        int s;
+        try {
+            s = Integer.parseInt(service.substring(4));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        if (s < 0 || s >= services) {
+            return -1;
+        }
+        for (int round = nextRound[s]; ; round++) {
+            long seq = (long) round * services + s;
+            if (seq >= sentAt.length || sentAt[(int) seq] == 0) {
+                return -1;
+            }
+            if (status(seq).equals(status) && latency[(int) seq] < 0) {
+                nextRound[s] = round + 1;
+                return seq;
+            }
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        int i = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(i, sorted.length - 1))];
+    }
+
+    private static double ms(long nanos) {
+        return nanos < 0 ? -1 : Math.round(nanos / 1e4) / 100.0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private final class Arrivals implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage m) {
+            arrived(topic, m.getPayload());
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse r) {
+            System.err.println("subscriber disconnected: " + r);
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException e) {
+            System.err.println("subscriber error: " + e);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken t) {}
+
+        @Override
+        public void connectComplete(boolean reconnect, String uri) {}
+
+        @Override
+        public void authPacketArrived(int reason, MqttProperties p) {}
+    }
+}
