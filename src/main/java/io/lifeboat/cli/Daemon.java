@@ -13,10 +13,11 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
-import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.jobs.LocalJobQueue;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
+import io.lifeboat.outbox.Outbox;
+import io.lifeboat.outbox.Outboxes;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.Progress;
 import io.lifeboat.pipeline.Pruner;
@@ -92,12 +93,16 @@ final class Daemon {
                 Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
             // parts register their own meters here (outbox, rejected input); served on the management port
             LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
+            String clientId = config.mqtt() != null && config.mqtt().clientId() != null
+                    ? config.mqtt().clientId()
+                    : "lifeboat-daemon-" + ProcessHandle.current().pid();
+            // everything published goes through the outbox: last will offline, online on every connect
+            Outbox outbox = Outboxes.open(config, mqttUrl, clientId + "-out", true)
+                    .bindTo(metrics.registry())
+                    .start();
             ManagementServer management = management(config, metrics);
             Main main = new Main();
-            main.setInitialProperties(Session.mqttProperties(
-                    config,
-                    mqttUrl,
-                    "lifeboat-daemon-" + ProcessHandle.current().pid()));
+            main.setInitialProperties(Session.mqttProperties(config, mqttUrl, clientId));
             Path appProperties = home.resolve("config/application.properties");
             if (Files.exists(appProperties)) {
                 main.setDefaultPropertyPlaceholderLocation("file:" + appProperties.toAbsolutePath());
@@ -107,18 +112,17 @@ final class Daemon {
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
             main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new DrillRoutes(config));
-            main.configure().addRoutesBuilder(new EventRoutes(true));
+            main.configure().addRoutesBuilder(new EventRoutes(outbox));
             main.configure().addRoutesBuilder(new HealthRoutes(clock));
-            MqttEventSink[] sink = new MqttEventSink[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
-                    sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
+                    m.getCamelContext().getRegistry().bind("outbox", outbox);
                     BackupService service = new BackupService(
                             config,
                             store,
                             catalog,
-                            new Events(sink[0]),
+                            new Events(outbox),
                             clock,
                             BackupService.Compression.defaults(),
                             encryption);
@@ -187,9 +191,9 @@ final class Daemon {
                 }
             });
             main.run();
-            if (sink[0] != null) {
-                sink[0].close();
-            }
+            outbox.publish("status", "offline".getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+            outbox.close(); // flushes; what cannot go now stays in the stream or the spool
+
             if (management != null) {
                 management.close();
             }
