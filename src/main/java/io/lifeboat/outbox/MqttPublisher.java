@@ -175,17 +175,13 @@ public final class MqttPublisher implements AutoCloseable {
                 everConnected = true;
             } catch (MqttException e) {
                 attempted = true;
+                LOG.debug("outbox: connect failed: {}", e.toString());
                 if (!warned) {
                     LOG.warn(
                             "outbox: MQTT broker {} unreachable ({}); buffering, retrying",
                             settings.url(),
                             e.getMessage());
                     warned = true;
-                }
-                try {
-                    client.disconnectForcibly(0, 0, false);
-                } catch (MqttException | RuntimeException ignored) {
-                    // not connected
                 }
                 if (closed) {
                     return;

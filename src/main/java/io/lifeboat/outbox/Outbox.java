@@ -230,6 +230,11 @@ public final class Outbox implements EventSink {
         return pending.size() + liveInFlight + redisLength + spoolDepth.get();
     }
 
+    /** True while the broker connection is up. */
+    public boolean connected() {
+        return mqtt.connected();
+    }
+
     public long replayed() {
         return replayed.get();
     }
@@ -238,6 +243,10 @@ public final class Outbox implements EventSink {
     @Override
     public void publish(String topic, byte[] payload, boolean retained) {
         OutboxMessage m = OutboxMessage.create(topic, payload, retained, sequencer);
+        if (Thread.currentThread() == pump) {
+            enqueue(m); // the outbox's own alert: the pump must never wait for itself
+            return;
+        }
         if (stopped) {
             try {
                 spool.append(List.of(m)); // after close: straight to disk, never lost
@@ -590,19 +599,17 @@ public final class Outbox implements EventSink {
     private boolean accept() {
         boolean any = false;
         List<OutboxMessage> batch = new ArrayList<>();
-        Routing.Destination batchTo = null;
-        while (batch.size() < BATCH) {
+        while (true) {
             OutboxMessage m = pending.peekFirst();
             if (m == null) {
                 break;
             }
-            boolean connected = mqtt.connected() && !lost;
             Routing.Destination to = Routing.destination(
-                    connected,
-                    !batch.isEmpty() || backlog(),
+                    mqtt.connected() && !lost,
+                    backlog(),
                     redis != null,
                     redisAvailable(),
-                    Routing.full(redisLength + batch.size(), settings.maxLength()),
+                    Routing.full(redisLength, settings.maxLength()),
                     settings.whenFull());
             if (to == Routing.Destination.LIVE) {
                 if (inFlight.size() >= window() || !send(m, Source.LIVE, null, null)) {
@@ -613,16 +620,26 @@ public final class Outbox implements EventSink {
                 any = true;
                 continue;
             }
-            if (to == Routing.Destination.WAIT || (batchTo != null && to != batchTo)) {
+            if (to == Routing.Destination.WAIT) {
                 break;
             }
-            batchTo = to;
-            batch.add(m);
-            takePending();
-        }
-        if (!batch.isEmpty()) {
-            store(batch, batchTo);
+            // a batch for the backlog, still counted in pending (depth) until it is stored
+            long room = to == Routing.Destination.REDIS ? settings.maxLength() - redisLength : BATCH;
+            batch.clear();
+            for (OutboxMessage p : pending) {
+                if (batch.size() >= Math.min(BATCH, room)) {
+                    break;
+                }
+                batch.add(p);
+            }
+            if (!store(batch, to)) {
+                break; // nothing can take them now: they stay queued, in order
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                takePending();
+            }
             any = true;
+            checkFill();
         }
         checkFill();
         return any;
@@ -664,33 +681,33 @@ public final class Outbox implements EventSink {
         return false;
     }
 
-    private void store(List<OutboxMessage> batch, Routing.Destination to) {
+    /** Appends to Redis (or, failing that, the spool); false when neither could take them. */
+    private boolean store(List<OutboxMessage> batch, Routing.Destination to) {
         appended = true;
         if (to == Routing.Destination.REDIS) {
             try {
-                redis.append(batch);
                 redisLength += batch.size();
+                redis.append(batch);
                 redisMaybeMore = true;
-                return;
+                return true;
             } catch (JedisException e) {
+                redisLength -= batch.size();
                 redisDown(e);
             }
         }
         try {
-            spool.append(batch);
             spoolDepth.addAndGet(batch.size());
+            spool.append(batch);
+            return true;
         } catch (IOException e) {
-            // nothing left to write to: keep them in memory, in order, and try again
-            for (int i = batch.size() - 1; i >= 0; i--) {
-                pending.addFirst(batch.get(i));
-                room.tryAcquire();
-            }
+            spoolDepth.addAndGet(-batch.size());
             LOG.error(
                     "outbox: cannot write the spool in {} ({}); {} message(s) held in memory",
                     spool.dir(),
                     e,
                     pending.size());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            return false;
         }
     }
 
@@ -840,7 +857,10 @@ public final class Outbox implements EventSink {
         if (!rest.isEmpty()) {
             boolean redisOk =
                     redis != null && redisAvailable() && !Routing.full(redisLength + rest.size(), settings.maxLength());
-            store(rest, redisOk ? Routing.Destination.REDIS : Routing.Destination.SPOOL);
+            if (!store(rest, redisOk ? Routing.Destination.REDIS : Routing.Destination.SPOOL)) {
+                LOG.error(
+                        "outbox: {} message(s) could be neither published nor buffered at shutdown: LOST", rest.size());
+            }
             LOG.info("outbox: {} message(s) not yet delivered are kept in the backlog", rest.size());
         }
         safeFlushDeletes();
