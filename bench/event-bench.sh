@@ -107,7 +107,7 @@ health: {flapChanges: 1000, flapWindow: 1s}
 targets:
   tiny: {kind: directory, path: $WORK/files, schedule: "0 0 3 1 1 ?", rpo: 3650d}
 YAML
-  LIFEBOAT_HOME="$LIFEBOAT_ROOT" java "-Xmx$XMX" -jar target/lifeboat.jar --config "$WORK/lifeboat.yaml" run \
+  LIFEBOAT_HOME="$LIFEBOAT_ROOT" java "-Xmx$XMX" ${BENCH_JAVA_OPTS:-} -jar target/lifeboat.jar --config "$WORK/lifeboat.yaml" run \
     >"$WORK/daemon.log" 2>&1 &
   DAEMON_PID=$!
   PIDS+=("$DAEMON_PID")

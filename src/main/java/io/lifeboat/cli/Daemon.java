@@ -12,7 +12,6 @@ import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
-import io.lifeboat.events.MqttEventSink;
 import io.lifeboat.http.ApiRoutes;
 import io.lifeboat.http.ApiViews;
 import io.lifeboat.inbound.Inbound;
@@ -26,6 +25,8 @@ import io.lifeboat.jobs.JobRoutes;
 import io.lifeboat.jobs.QuartzCluster;
 import io.lifeboat.observe.LifeboatMetrics;
 import io.lifeboat.observe.ManagementServer;
+import io.lifeboat.outbox.Outbox;
+import io.lifeboat.outbox.Outboxes;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.pipeline.Progress;
 import io.lifeboat.pipeline.Pruner;
@@ -114,12 +115,16 @@ final class Daemon {
                 Catalog catalog = Catalog.open(config.catalog(), config.dataDir())) {
             // parts register their own meters here (outbox, rejected input); served on the management port
             LifeboatMetrics metrics = new LifeboatMetrics(config, catalog, clock);
+            String clientId = config.mqtt() != null && config.mqtt().clientId() != null
+                    ? config.mqtt().clientId()
+                    : "lifeboat-daemon-" + ProcessHandle.current().pid();
+            // everything published goes through the outbox: last will offline, online on every connect
+            Outbox outbox = Outboxes.open(config, mqttUrl, clientId + "-out", true)
+                    .bindTo(metrics.registry())
+                    .start();
             ManagementServer management = management(config, metrics);
             Main main = new Main();
-            java.util.Properties initial = Session.mqttProperties(
-                    config,
-                    mqttUrl,
-                    "lifeboat-daemon-" + ProcessHandle.current().pid());
+            java.util.Properties initial = Session.mqttProperties(config, mqttUrl, clientId);
             if (config.cluster().enabled()) {
                 initial.putAll(QuartzCluster.camelProperties(config)); // Quartz on the shared JDBC job store
                 LOG.info(
@@ -141,7 +146,7 @@ final class Daemon {
             main.configure().addRoutesBuilder(new ScheduleRoutes(config));
             main.configure().addRoutesBuilder(new PruneRoutes(config));
             main.configure().addRoutesBuilder(new DrillRoutes(config));
-            main.configure().addRoutesBuilder(new EventRoutes(true));
+            main.configure().addRoutesBuilder(new EventRoutes(outbox));
             main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
             if (config.http().enabled()) {
@@ -149,17 +154,16 @@ final class Daemon {
             } else {
                 LOG.info("HTTP API disabled (http.enabled: false)");
             }
-            MqttEventSink[] sink = new MqttEventSink[1];
             SafeModeJmx[] jmx = new SafeModeJmx[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
-                    sink[0] = new MqttEventSink(m.getCamelContext().createProducerTemplate());
+                    m.getCamelContext().getRegistry().bind("outbox", outbox);
                     BackupService service = new BackupService(
                             config,
                             store,
                             catalog,
-                            new Events(sink[0]),
+                            new Events(outbox),
                             clock,
                             BackupService.Compression.defaults(),
                             encryption);
@@ -196,19 +200,15 @@ final class Daemon {
                                     "drillJobs",
                                     new DrillJobs(new DrillService(config, store, catalog, service.events(), clock)));
                     SafeModeService safeMode = new SafeModeService(
-                            catalog,
-                            service.events(),
-                            sink[0],
-                            config.safeMode().resumeToken(),
-                            clock);
+                            catalog, service.events(), outbox, config.safeMode().resumeToken(), clock);
                     m.getCamelContext().getRegistry().bind("safeMode", safeMode);
                     var registry = m.getCamelContext().getRegistry();
                     Inbound inbound = new Inbound(
                             config,
                             safeMode,
                             () -> registry.lookupByNameAndType("jobQueue", JobQueue.class),
-                            new Rejections(metrics.registry(), sink[0], clock),
-                            sink[0],
+                            new Rejections(metrics.registry(), outbox, clock),
+                            outbox,
                             clock);
                     registry.bind("inbound", inbound);
                     jmx[0] = new SafeModeJmx(safeMode, (request, actor) -> {
@@ -253,9 +253,8 @@ final class Daemon {
             if (jmx[0] != null) {
                 jmx[0].close();
             }
-            if (sink[0] != null) {
-                sink[0].close();
-            }
+            outbox.publish("status", "offline".getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+            outbox.close(); // flushes; what cannot go now stays in the stream or the spool
             if (management != null) {
                 management.close();
             }

@@ -5,10 +5,10 @@ import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.Encryption;
 import io.lifeboat.crypto.Encryptions;
-import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
-import io.lifeboat.events.MqttEventSink;
+import io.lifeboat.outbox.Outbox;
+import io.lifeboat.outbox.Outboxes;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.restore.RestoreService;
 import io.lifeboat.store.BackupStore;
@@ -21,8 +21,6 @@ import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * What a one-shot command needs, opened on demand and closed in reverse order: the config, the store,
@@ -142,18 +140,15 @@ final class Session implements AutoCloseable {
         if (config.mqtt() == null || config.mqtt().url() == null) {
             return sink = EventSink.NONE;
         }
-        CamelContext camel = new DefaultCamelContext();
-        Properties p = mqttProperties(
-                config,
-                config.mqtt().url(),
-                "lifeboat-cli-" + ProcessHandle.current().pid());
-        camel.getPropertiesComponent().setInitialProperties(p);
-        camel.addRoutes(new EventRoutes(false));
-        camel.start();
-        open.push(camel);
-        MqttEventSink mqtt = new MqttEventSink(camel.createProducerTemplate());
-        open.push(mqtt);
-        return sink = mqtt;
+        // appends to the same backlog as the daemon when the broker is away; flushes (bounded) at close
+        Outbox outbox = Outboxes.open(
+                        config,
+                        config.mqtt().url(),
+                        "lifeboat-cli-" + ProcessHandle.current().pid(),
+                        false)
+                .start();
+        open.push(outbox);
+        return sink = outbox;
     }
 
     static Properties mqttProperties(LifeboatConfig config, String url, String clientId) {

@@ -1,0 +1,36 @@
+package io.lifeboat.outbox;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.UUID;
+
+/**
+ * One message on its way out. {@code id} (the MQTT 5 user property {@code lifeboat-msg-id}) and {@code
+ * seq} are assigned once when the message enters the outbox and never change on replay: consumers drop
+ * duplicates by id, the outbox orders its backlog (Redis stream and spool files together) by seq.
+ *
+ * @param topic relative to the prefix ({@code events}, {@code backup/app-db/state})
+ * @param createdAt epoch milliseconds when it entered the outbox
+ */
+public record OutboxMessage(String id, long seq, String topic, boolean retained, byte[] payload, long createdAt) {
+
+    public OutboxMessage {
+        requireNonNull(id, "id");
+        requireNonNull(topic, "topic");
+        requireNonNull(payload, "payload");
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("id must not be empty");
+        }
+    }
+
+    /** A new message with a fresh random id, stamped by {@code sequencer}. */
+    public static OutboxMessage create(String topic, byte[] payload, boolean retained, Sequencer sequencer) {
+        long now = System.currentTimeMillis();
+        return new OutboxMessage(UUID.randomUUID().toString(), sequencer.next(now), topic, retained, payload, now);
+    }
+
+    @Override
+    public String toString() {
+        return "OutboxMessage[" + id + ", seq=" + seq + ", " + topic + ", " + payload.length + " bytes]";
+    }
+}
