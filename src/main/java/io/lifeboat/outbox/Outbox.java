@@ -170,8 +170,6 @@ public final class Outbox implements EventSink {
     private long spoolScanAt;
     private boolean alerting;
     private boolean appended;
-    private long foreignCheckAt;
-    private boolean foreignBacklog;
 
     /**
      * @param redis the stream, or null for the spool only (no {@code redis} section)
@@ -650,22 +648,14 @@ public final class Outbox implements EventSink {
         room.release();
     }
 
-    /** True when an older message waits anywhere (for a one-shot command: in the shared backlog). */
+    /**
+     * True when an older message of this process waits. A one-shot command (not draining) looks only at
+     * what it appended itself: it never replays the shared backlog, so waiting behind the daemon's would
+     * mean never publishing live while a backlog exists; order between two processes is not defined anyway.
+     */
     private boolean backlog() {
         if (!settings.drains()) {
-            if (appended) {
-                return true;
-            }
-            if (System.nanoTime() >= foreignCheckAt) {
-                foreignCheckAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                refreshRedisLength();
-                try {
-                    foreignBacklog = redisLength > 0 || spool.any();
-                } catch (IOException e) {
-                    foreignBacklog = true;
-                }
-            }
-            return foreignBacklog;
+            return appended;
         }
         if (spoolHead != null || spool.openRecords() > 0) {
             return true;
