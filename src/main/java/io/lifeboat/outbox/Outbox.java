@@ -275,8 +275,9 @@ public final class Outbox implements EventSink {
 
     private void run() {
         long firstWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
-        while (!mqtt.attempted() && System.nanoTime() < firstWait && !stopping) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // decide live or backlog knowing the broker
+        while (!mqtt.attempted() && System.nanoTime() < firstWait) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
+                    20)); // decide live or backlog knowing the broker, also when a short command is closing already
         }
         long deadline = Long.MAX_VALUE;
         while (true) {
