@@ -97,9 +97,9 @@ PY
 rm -rf "$WORK/mq"/*; start_mq
 mosquitto_sub -p "$MQ_PORT" -V mqttv5 -q 1 -i base-sub -t 'base/#' -C "$N" -W 900 >/dev/null & SUB_PID=$!
 sleep 0.5
-# in files of 100,000 lines: one mosquitto_pub -l with 1,000,000 lines was cut off by Mosquitto 2.0.11
+# in files of 20,000 lines: one mosquitto_pub -l with 1,000,000 or 100,000 lines was cut off by Mosquitto 2.0.11
 # ("disconnected due to out of memory") in a first run
-split -l 100000 "$WORK/lines.txt" "$WORK/part."
+split -l 20000 "$WORK/lines.txt" "$WORK/part."
 P0=$(date +%s.%N)
 for part in "$WORK"/part.*; do
   mosquitto_pub -p "$MQ_PORT" -V mqttv5 -q 1 -i base-pub -t base/events -l <"$part"
@@ -126,7 +126,7 @@ max_inflight_messages $INFLIGHT (the receive maximum it grants each client, publ
 | outbox buffering into Redis (broker down; XADD pipelined in batches of 1000) | $N | $(val buffer_seconds) | $(val buffer_rate) |
 | **outbox drain** on reconnect (connect -> depth 0, every entry PUBACKed then XDEL'ed) | $N | $DRAIN_S | **$DRAIN_RATE** |
 | subscriber (mosquitto_sub -c, QoS 1) receiving the drain | $N | $SUB_S | $SUB_RATE |
-| baseline: mosquitto_pub -l -q 1 (10 runs of 100,000 lines), same broker, same lines | $N | $PUB_S | $PUB_RATE |
+| baseline: mosquitto_pub -l -q 1 (runs of 20,000 lines), same broker, same lines | $N | $PUB_S | $PUB_RATE |
 | baseline subscriber (pub start -> last arrival) | $N | | $BSUB_RATE |
 
 Drain rate / mosquitto_pub rate: **$RATIO**. Stream length before the drain: $XLEN; after: $XLEN_AFTER.

@@ -170,8 +170,6 @@ public final class Outbox implements EventSink {
     private long spoolScanAt;
     private boolean alerting;
     private boolean appended;
-    private long foreignCheckAt;
-    private boolean foreignBacklog;
 
     /**
      * @param redis the stream, or null for the spool only (no {@code redis} section)
@@ -277,8 +275,9 @@ public final class Outbox implements EventSink {
 
     private void run() {
         long firstWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
-        while (!mqtt.attempted() && System.nanoTime() < firstWait && !stopping) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // decide live or backlog knowing the broker
+        while (!mqtt.attempted() && System.nanoTime() < firstWait) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
+                    20)); // decide live or backlog knowing the broker, also when a short command is closing already
         }
         long deadline = Long.MAX_VALUE;
         while (true) {
@@ -650,22 +649,14 @@ public final class Outbox implements EventSink {
         room.release();
     }
 
-    /** True when an older message waits anywhere (for a one-shot command: in the shared backlog). */
+    /**
+     * True when an older message of this process waits. A one-shot command (not draining) looks only at
+     * what it appended itself: it never replays the shared backlog, so waiting behind the daemon's would
+     * mean never publishing live while a backlog exists; order between two processes is not defined anyway.
+     */
     private boolean backlog() {
         if (!settings.drains()) {
-            if (appended) {
-                return true;
-            }
-            if (System.nanoTime() >= foreignCheckAt) {
-                foreignCheckAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                refreshRedisLength();
-                try {
-                    foreignBacklog = redisLength > 0 || spool.any();
-                } catch (IOException e) {
-                    foreignBacklog = true;
-                }
-            }
-            return foreignBacklog;
+            return appended;
         }
         if (spoolHead != null || spool.openRecords() > 0) {
             return true;
