@@ -2,6 +2,7 @@ package io.lifeboat.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lifeboat.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifeboat.domain.HealthTracker.Kind;
 import io.lifeboat.domain.HealthTracker.Outcome;
+import io.lifeboat.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -105,6 +105,13 @@ final class InboundFixture implements AutoCloseable {
                         Duration.ofSeconds(90)))
                 .as(daemon.output())
                 .isPresent();
+        // every consumer has subscribed once the routes have started (afterStart logs this line); a
+        // message published before a first subscription exists is not kept for it by any broker
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!daemon.output().contains("Lifeboat is running") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertThat(daemon.output()).contains("Lifeboat is running");
         awaitHealthConsumer(mqtt);
     }
 

@@ -18,6 +18,7 @@ import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.FilesystemStore;
 import io.lifeboat.store.OffsiteCopies;
 import io.lifeboat.store.StoredBackups;
+import io.lifeboat.testsupport.ManualClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class OffsiteCopierTest {
     Path usb;
     Catalog catalog;
     List<String[]> published = Collections.synchronizedList(new ArrayList<>());
-    TestClock clock = new TestClock(Instant.parse("2026-11-23T02:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-11-23T02:00:00Z"));
 
     @BeforeEach
     void setUp() throws Exception {

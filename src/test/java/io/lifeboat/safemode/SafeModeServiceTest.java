@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig.CatalogConfig;
-import io.lifeboat.domain.ManualClock;
 import io.lifeboat.events.EventSink;
 import io.lifeboat.events.Events;
+import io.lifeboat.testsupport.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
