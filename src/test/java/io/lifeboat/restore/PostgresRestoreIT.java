@@ -409,7 +409,13 @@ class PostgresRestoreIT {
                 .hasMessageContaining("exists already");
         PostgresFixture.drop(existing);
 
-        // a newer backup that was never verified: latest: still takes the verified one, its id is refused
+        // a newer backup that was never verified: latest: still takes the verified one, its id is refused.
+        // Backup ids sort by their UTC second first: taken within the same second as m, the newer one's
+        // random suffix could sort before m's, so wait for the next second.
+        long second = java.time.Instant.now().getEpochSecond();
+        while (java.time.Instant.now().getEpochSecond() == second) {
+            Thread.sleep(20);
+        }
         Manifest newer = fx.backup();
         for (String key : fx.store.list(StorageLayout.verificationPrefix(TARGET, newer.backupId()))) {
             fx.store.delete(key);
