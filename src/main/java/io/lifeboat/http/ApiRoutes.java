@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +90,20 @@ public final class ApiRoutes extends RouteBuilder {
         return p;
     }
 
+    /**
+     * The body goes unchanged to an inbound route (source http) and its verdict becomes the answer; a
+     * fault inside that route, handled there or not, is a 500 (503 when the route is not running).
+     */
+    private void forward(RouteDefinition route, String inbound, Processor answer) {
+        route.setHeader(SOURCE, constant("http"))
+                .doTry()
+                .to(inbound + "?block=false")
+                .process(answer)
+                .doCatch(Exception.class)
+                .process(ApiResponses::failure)
+                .end();
+    }
+
     @Override
     public void configure() {
         template = getContext().createProducerTemplate();
@@ -137,36 +153,19 @@ public final class ApiRoutes extends RouteBuilder {
                 .end()
                 .end();
 
-        from("direct:api-alerts")
-                .routeId("api-alerts")
-                .setHeader(SOURCE, constant("http"))
-                .doTry()
-                .to("direct:alert-in?block=false")
-                .process(ApiResponses::inbound)
-                .doCatch(Exception.class)
-                .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
-                .end();
+        forward(from("direct:api-alerts").routeId("api-alerts"), "direct:alert-in", ApiResponses::inbound);
 
-        from("direct:api-safe-mode")
-                .routeId("api-safe-mode")
-                .setHeader(SOURCE, constant("http"))
-                .setHeader(ACTOR, simple("http:${exchangeProperty." + PEER + "}"))
-                .doTry()
-                .to("direct:command-safe-mode?block=false")
-                .process(ApiResponses::safeMode)
-                .doCatch(Exception.class)
-                .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
-                .end();
+        forward(
+                from("direct:api-safe-mode")
+                        .routeId("api-safe-mode")
+                        .setHeader(ACTOR, simple("http:${exchangeProperty." + PEER + "}")),
+                "direct:command-safe-mode",
+                ApiResponses::safeMode);
 
-        from("direct:api-backups-create")
-                .routeId("api-backups-create")
-                .setHeader(SOURCE, constant("http"))
-                .doTry()
-                .to("direct:command-backup?block=false")
-                .process(ApiResponses::inbound)
-                .doCatch(Exception.class)
-                .process(ApiResponses::failure) // a fault inside the inbound route, handled there or not
-                .end();
+        forward(
+                from("direct:api-backups-create").routeId("api-backups-create"),
+                "direct:command-backup",
+                ApiResponses::inbound);
 
         from("direct:api-status")
                 .routeId("api-status")
