@@ -324,6 +324,121 @@ public final class Catalog implements AutoCloseable {
     /** One Safe Mode change, as audited. */
     public record SafeModeChange(Instant at, boolean on, String reason, String actor) {}
 
+    // ---- alert silences and deliveries
+
+    /** A silence as stored: {@code matchersJson} is the JSON the alerting domain writes and reads back. */
+    public record SilenceRow(
+            String id, String matchersJson, Instant startsAt, Instant endsAt, String createdBy, String comment) {
+        public SilenceRow {
+            requireNonNull(id, "id");
+            requireNonNull(matchersJson, "matchersJson");
+            requireNonNull(startsAt, "startsAt");
+            requireNonNull(endsAt, "endsAt");
+            createdBy = createdBy == null ? "" : createdBy;
+            comment = comment == null ? "" : comment;
+        }
+    }
+
+    /** Stores a silence, replacing one with the same id (an update or an early expiry). */
+    public void saveSilence(SilenceRow s) {
+        requireNonNull(s, "silence");
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement del = c.prepareStatement("delete from silences where silence_id = ?");
+                    PreparedStatement ins = c.prepareStatement(
+                            "insert into silences"
+                                    + " (silence_id, matchers, starts_at, ends_at, created_by, comment) values (?, ?, ?, ?, ?, ?)")) {
+                del.setString(1, s.id());
+                del.executeUpdate();
+                ins.setString(1, s.id());
+                ins.setString(2, s.matchersJson());
+                ins.setObject(3, Sql.time(s.startsAt()));
+                ins.setObject(4, Sql.time(s.endsAt()));
+                ins.setString(5, TextBounds.tail(s.createdBy(), 255));
+                ins.setString(6, TextBounds.tail(s.comment(), TextBounds.MAX_BYTES));
+                ins.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failed("save a silence", e);
+        }
+    }
+
+    /** Silences that have not ended by {@code now} (including ones that start later), oldest first. */
+    public List<SilenceRow> silences(Instant now) {
+        String sql = "select silence_id, matchers, starts_at, ends_at, created_by, comment from silences"
+                + " where ends_at > ? order by starts_at, silence_id";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setObject(1, Sql.time(now));
+            try (ResultSet rs = p.executeQuery()) {
+                List<SilenceRow> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(new SilenceRow(
+                            rs.getString("silence_id"),
+                            rs.getString("matchers"),
+                            Sql.instant(rs, "starts_at"),
+                            Sql.instant(rs, "ends_at"),
+                            rs.getString("created_by"),
+                            rs.getString("comment")));
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw failed("read the silences", e);
+        }
+    }
+
+    /**
+     * Records that a notice went out to one destination of a receiver. Returns false when it was
+     * already recorded (another attempt got there first): the caller must not send it again.
+     */
+    public boolean recordDelivery(String key, String receiver, Instant at) {
+        requireNonNull(key, "key");
+        requireNonNull(receiver, "receiver");
+        String sql = "insert into alert_deliveries (delivery_key, receiver, delivered_at) values (?, ?, ?)";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, key);
+            p.setString(2, receiver);
+            p.setObject(3, Sql.time(at));
+            p.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                return false;
+            }
+            throw failed("record an alert delivery", e);
+        }
+    }
+
+    /** Whether a notice already went out to that destination (its idempotency record exists). */
+    public boolean delivered(String key) {
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("select 1 from alert_deliveries where delivery_key = ?")) {
+            p.setString(1, key);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw failed("read the alert deliveries", e);
+        }
+    }
+
+    /** Forgets delivery records older than {@code before}; returns how many. */
+    public int forgetDeliveries(Instant before) {
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("delete from alert_deliveries where delivered_at < ?")) {
+            p.setObject(1, Sql.time(before));
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("forget old alert deliveries", e);
+        }
+    }
+
     /** The newest {@code limit} runs over all targets, newest first. */
     public List<RunRow> recentRuns(int limit) {
         if (limit < 0) {

@@ -62,7 +62,21 @@ final class CatalogSchema {
                 changed_at timestamp with time zone not null,
                 state_on boolean not null,
                 reason varchar not null,
-                actor varchar(255) not null)"""));
+                actor varchar(255) not null)"""),
+            // v4: alert silences (created over HTTP, MQTT or the config; matchers as JSON) and the
+            // idempotency record of alert deliveries: one row per (notice, receiver destination) sent
+            List.of("""
+            create table if not exists silences (
+                silence_id varchar(64) not null primary key,
+                matchers varchar not null,
+                starts_at timestamp with time zone not null,
+                ends_at timestamp with time zone not null,
+                created_by varchar(255) not null,
+                comment varchar not null)""", """
+            create table if not exists alert_deliveries (
+                delivery_key varchar(512) not null primary key,
+                receiver varchar(255) not null,
+                delivered_at timestamp with time zone not null)""", "create index if not exists alert_deliveries_at on alert_deliveries (delivered_at)"));
 
     private static final String VERSION_TABLE = """
             create table if not exists schema_version (

@@ -143,7 +143,9 @@ public final class ConfigLoader {
                 safeMode,
                 health,
                 alertRules,
-                cluster);
+                cluster,
+                null,
+                null);
     }
 
     private static LifeboatConfig.ArtemisConfig artemis(Section a) {

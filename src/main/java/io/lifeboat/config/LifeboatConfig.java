@@ -27,7 +27,9 @@ public record LifeboatConfig(
         SafeModeConfig safeMode,
         HealthConfig health,
         List<AlertRule> alertRules,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        AlertingConfig alerting,
+        HomeAssistantConfig homeassistant) {
 
     public LifeboatConfig {
         artemis = artemis == null ? ArtemisConfig.EMBEDDED : artemis;
@@ -36,6 +38,8 @@ public record LifeboatConfig(
         health = health == null ? HealthConfig.DEFAULT : health;
         alertRules = alertRules == null ? List.of() : List.copyOf(alertRules);
         cluster = cluster == null ? ClusterConfig.SINGLE : cluster;
+        alerting = alerting == null ? AlertingConfig.NONE : alerting;
+        homeassistant = homeassistant == null ? HomeAssistantConfig.OFF : homeassistant;
     }
 
     /** The sections of issue 2 and 3 only; everything later takes its default. */
@@ -59,6 +63,8 @@ public record LifeboatConfig(
                 prune,
                 targets,
                 management,
+                null,
+                null,
                 null,
                 null,
                 null,
@@ -259,5 +265,135 @@ public record LifeboatConfig(
         public ManagementConfig {
             Objects.requireNonNull(host, "host");
         }
+    }
+
+    /**
+     * {@code alerting}: where Lifeboat's own and incoming alerts go. No receivers (the default) means
+     * alerts go to the log and {@code <prefix>/alerts} only. {@code rpoCheck} is how often the RPO dead
+     * man's switch looks at every target.
+     */
+    public record AlertingConfig(
+            Map<String, ReceiverConfig> receivers,
+            RouteConfig route,
+            List<InhibitRule> inhibit,
+            List<SilenceConfig> silences,
+            FlapConfig flap,
+            java.time.Duration rpoCheck) {
+        public static final java.time.Duration DEFAULT_RPO_CHECK = java.time.Duration.ofSeconds(30);
+        public static final AlertingConfig NONE =
+                new AlertingConfig(Map.of(), null, List.of(), List.of(), FlapConfig.DEFAULT, DEFAULT_RPO_CHECK);
+
+        public AlertingConfig {
+            receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
+            inhibit = inhibit == null ? List.of() : List.copyOf(inhibit);
+            silences = silences == null ? List.of() : List.copyOf(silences);
+            flap = flap == null ? FlapConfig.DEFAULT : flap;
+            rpoCheck = rpoCheck == null ? DEFAULT_RPO_CHECK : rpoCheck;
+        }
+
+        public boolean routed() {
+            return route != null && !receivers.isEmpty();
+        }
+    }
+
+    /**
+     * One receiver. {@code type}: telegram (url = Bot API base URI, default https://api.telegram.org;
+     * token; chats), homeassistant (url; token; notifyService = the notify service, e.g. mobile_app_phone, or
+     * null; persistent = persistent_notification too), webhook (url; headers), mqtt (topic relative to
+     * the prefix, default {@code notify/<name>}). {@code perSecond}: messages a second per destination
+     * (telegram default 1 a chat; 0 = no limit). {@code timeout}: how long one request may take.
+     */
+    public record ReceiverConfig(
+            String name,
+            String type,
+            String url,
+            String token,
+            List<String> chats,
+            String notifyService,
+            boolean persistent,
+            String topic,
+            Map<String, String> headers,
+            double perSecond,
+            java.time.Duration timeout) {
+        public static final java.time.Duration DEFAULT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+        public ReceiverConfig {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            chats = chats == null ? List.of() : List.copyOf(chats);
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+            timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        }
+
+        @Override
+        public String toString() {
+            return "ReceiverConfig[" + name + ", " + type + ", " + url + "]";
+        }
+    }
+
+    /**
+     * A node of the routing tree, as Alertmanager has it. {@code match}: label = value (severity is a
+     * label too); {@code matchRe}: label = regular expression (whole value). Null receiver, groupBy or
+     * durations inherit from the parent. {@code continueMatching} is Alertmanager's {@code continue}.
+     */
+    public record RouteConfig(
+            String receiver,
+            Map<String, String> match,
+            Map<String, String> matchRe,
+            boolean continueMatching,
+            List<String> groupBy,
+            java.time.Duration groupWait,
+            java.time.Duration groupInterval,
+            java.time.Duration repeatInterval,
+            List<RouteConfig> routes) {
+        public static final java.time.Duration DEFAULT_GROUP_WAIT = java.time.Duration.ofSeconds(30);
+        public static final java.time.Duration DEFAULT_GROUP_INTERVAL = java.time.Duration.ofMinutes(5);
+        public static final java.time.Duration DEFAULT_REPEAT_INTERVAL = java.time.Duration.ofHours(4);
+
+        public RouteConfig {
+            match = match == null ? Map.of() : Map.copyOf(match);
+            matchRe = matchRe == null ? Map.of() : Map.copyOf(matchRe);
+            groupBy = groupBy == null ? null : List.copyOf(groupBy);
+            routes = routes == null ? List.of() : List.copyOf(routes);
+        }
+    }
+
+    /**
+     * Alertmanager's inhibit rule: while an alert matching {@code sourceMatch} fires, alerts matching
+     * {@code targetMatch} with the same values of the {@code equal} labels are not sent.
+     */
+    public record InhibitRule(Map<String, String> sourceMatch, Map<String, String> targetMatch, List<String> equal) {
+        public InhibitRule {
+            sourceMatch = sourceMatch == null ? Map.of() : Map.copyOf(sourceMatch);
+            targetMatch = targetMatch == null ? Map.of() : Map.copyOf(targetMatch);
+            equal = equal == null ? List.of() : List.copyOf(equal);
+        }
+    }
+
+    /** A silence written in the config: label = value matchers, until {@code endsAt}. */
+    public record SilenceConfig(Map<String, String> matchers, java.time.Instant endsAt, String comment) {
+        public SilenceConfig {
+            matchers = matchers == null ? Map.of() : Map.copyOf(matchers);
+            Objects.requireNonNull(endsAt, "endsAt");
+            comment = comment == null ? "" : comment;
+        }
+    }
+
+    /**
+     * Flap damping of alerts: an alert that changes state {@code changes} times within {@code window}
+     * is flapping; it sends one notice and then a digest per window until it settles.
+     */
+    public record FlapConfig(int changes, java.time.Duration window) {
+        public static final FlapConfig DEFAULT = new FlapConfig(4, java.time.Duration.ofMinutes(10));
+    }
+
+    /**
+     * {@code homeassistant}: MQTT discovery under {@code prefix}; {@code resumeTokenEntity} is the Home
+     * Assistant entity (e.g. an input_text helper) whose state the resume button sends as the token, so
+     * the token is never in a retained discovery message.
+     */
+    public record HomeAssistantConfig(boolean discovery, String prefix, String nodeId, String resumeTokenEntity) {
+        public static final HomeAssistantConfig OFF =
+                new HomeAssistantConfig(false, "homeassistant", "lifeboat", "input_text.lifeboat_resume_token");
     }
 }
