@@ -59,6 +59,11 @@ public final class EventLoad {
 
     private final long[] sentAt;
     private final long[] latency;
+    /** lifeboat mode: wall-clock micros at publish, and the two legs split at the event's receivedAt */
+    private final long[] sentWallMicros;
+
+    private final long[] inboundMicros;
+    private final long[] outboundMicros;
     private final AtomicLong matched = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -84,6 +89,11 @@ public final class EventLoad {
         sentAt = new long[total];
         latency = new long[total];
         Arrays.fill(latency, -1);
+        sentWallMicros = new long[total];
+        inboundMicros = new long[total];
+        outboundMicros = new long[total];
+        Arrays.fill(inboundMicros, Long.MIN_VALUE);
+        Arrays.fill(outboundMicros, Long.MIN_VALUE);
         nextRound = new int[services];
     }
 
@@ -111,6 +121,7 @@ public final class EventLoad {
 
     Map<String, Object> run() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
+        matcher = startMatcher();
         MqttClient subscriber = new MqttClient(broker, "eventload-sub-" + id, new MemoryPersistence());
         subscriber.setCallback(new Arrivals());
         MqttConnectionOptions so = new MqttConnectionOptions();
@@ -155,6 +166,7 @@ public final class EventLoad {
             }
             for (; seq < Math.min(due + 1, total); seq++) {
                 sentAt[seq] = System.nanoTime();
+                sentWallMicros[seq] = wallMicros(Instant.now());
                 publish(publisher, topic(seq % services), payload(status(seq), "seq=" + seq));
             }
         }
@@ -188,6 +200,16 @@ public final class EventLoad {
         r.put("p50Ms", ms(percentile(lat, 0.50)));
         r.put("p99Ms", ms(percentile(lat, 0.99)));
         r.put("maxMs", ms(lat.length == 0 ? -1 : lat[lat.length - 1]));
+        if (mode.equals("lifeboat")) {
+            // where the time goes: publish -> Lifeboat received it (broker + inbound client), and
+            // Lifeboat received it -> the event arrived (route, outbox, broker, subscriber)
+            long[] in = legs(inboundMicros);
+            long[] out = legs(outboundMicros);
+            r.put("inboundP50Ms", micros(percentile(in, 0.50)));
+            r.put("inboundP99Ms", micros(percentile(in, 0.99)));
+            r.put("outboundP50Ms", micros(percentile(out, 0.50)));
+            r.put("outboundP99Ms", micros(percentile(out, 0.99)));
+        }
         System.err.printf(
                 "%s %d/s x %ds: sent %d (%.0f/s), matched %d, missing %d, processed %.0f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 mode,
@@ -224,14 +246,38 @@ public final class EventLoad {
         }
     }
 
-    private void arrived(String topic, byte[] payload) {
-        long now = System.nanoTime();
+    private record Arrival(long nanos, long wallMicros, byte[] payload) {}
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Arrival> inbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile Thread matcher;
+
+    private Thread startMatcher() {
+        Thread t = new Thread(
+                () -> {
+                    while (true) {
+                        Arrival a = inbox.poll();
+                        if (a == null) {
+                            LockSupport.parkNanos(1_000_000);
+                            continue;
+                        }
+                        arrived(a.payload(), a.nanos(), a.wallMicros());
+                    }
+                },
+                "eventload-matcher");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void arrived(byte[] payload, long now, long arrivedWall) {
         lastAny = now;
         if (!measuring) {
             return;
         }
         String text = new String(payload, StandardCharsets.UTF_8);
         long seq = -1;
+        Long received = null;
         if (mode.equals("direct")) {
             seq = seqIn(text);
         } else {
@@ -245,6 +291,11 @@ public final class EventLoad {
                 return; // other events (backups, state) are not ours
             }
             seq = seqIn(e.path("detail").asText(""));
+            try {
+                received = wallMicros(Instant.parse(e.path("receivedAt").asText("")));
+            } catch (java.time.format.DateTimeParseException noTime) {
+                received = null;
+            }
             if (seq < 0) {
                 seq = byServiceAndStatus(
                         e.path("service").asText(""), e.path("status").asText(""));
@@ -259,6 +310,10 @@ public final class EventLoad {
             return;
         }
         latency[(int) seq] = now - sentAt[(int) seq];
+        if (received != null) {
+            inboundMicros[(int) seq] = received - sentWallMicros[(int) seq];
+            outboundMicros[(int) seq] = arrivedWall - received;
+        }
         matched.incrementAndGet();
         lastArrival = now;
     }
@@ -302,6 +357,18 @@ public final class EventLoad {
         }
     }
 
+    private static long wallMicros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    private long[] legs(long[] micros) {
+        return Arrays.stream(micros).filter(v -> v != Long.MIN_VALUE).sorted().toArray();
+    }
+
+    private static double micros(long v) {
+        return v == Long.MIN_VALUE ? -1 : Math.round(v / 10.0) / 100.0;
+    }
+
     private static long percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return -1;
@@ -321,7 +388,10 @@ public final class EventLoad {
     private final class Arrivals implements MqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage m) {
-            arrived(topic, m.getPayload());
+            // only stamp and hand over: parsing here would hold up Paho's delivery thread and show up as
+            // latency of the system measured
+            inbox.add(new Arrival(System.nanoTime(), wallMicros(Instant.now()), m.getPayload()));
+            LockSupport.unpark(matcher);
         }
 
         @Override
