@@ -95,10 +95,11 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         from(HEALTH_IN)
                 .routeId("health-in")
                 .routeConfigurationId(ERRORS)
+                .noStreamCaching() // bodies are byte arrays: nothing to cache, and it costs per event
                 .setProperty(PAYLOAD, body())
                 .process(e -> apply(
                         e, inbound(e).health(bytes(e), source(e), e.getIn().getHeader(SERVICE, String.class))))
-                .filter(exchangeProperty(INTEGRITY).isNotNull())
+                .filter(e -> e.getProperty(INTEGRITY) != null)
                 .wireTap(INTEGRITY_QUEUE)
                 .end();
 
@@ -156,7 +157,7 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
                     .setProperty(PAYLOAD, body())
                     .setHeader(SOURCE, simple("mqtt:${header." + PahoMqtt5Constants.MQTT_TOPIC + "}"))
                     .process(e -> apply(e, inbound(e).subscription(index, bytes(e), source(e))))
-                    .filter(exchangeProperty(INTEGRITY).isNotNull())
+                    .filter(e -> e.getProperty(INTEGRITY) != null)
                     .wireTap(INTEGRITY_QUEUE)
                     .end();
         }
@@ -173,11 +174,12 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         from(mqttUri(filter, suffix))
                 .routeId(routeId)
                 .routeConfigurationId(ERRORS)
+                .noStreamCaching() // MQTT payloads are byte arrays
                 .filter(e -> ownTopic(e, filter))
-                .setHeader(SOURCE, simple("mqtt:${header." + PahoMqtt5Constants.MQTT_TOPIC + "}"))
                 .process(e -> {
+                    String topic = e.getIn().getHeader(PahoMqtt5Constants.MQTT_TOPIC, String.class);
+                    e.getIn().setHeader(SOURCE, "mqtt:" + topic);
                     if (service) {
-                        String topic = e.getIn().getHeader(PahoMqtt5Constants.MQTT_TOPIC, String.class);
                         e.getIn().setHeader(SERVICE, topic.substring(topic.lastIndexOf('/') + 1));
                     } else {
                         e.getIn().removeHeader(SERVICE);
@@ -229,8 +231,16 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         return own;
     }
 
-    private static Inbound inbound(Exchange e) {
-        return e.getContext().getRegistry().lookupByNameAndType("inbound", Inbound.class);
+    /** The bean "inbound", looked up once: a registry lookup per event shows on the hot path. */
+    private volatile Inbound inbound;
+
+    private Inbound inbound(Exchange e) {
+        Inbound found = inbound;
+        if (found == null) {
+            found = e.getContext().getRegistry().lookupByNameAndType("inbound", Inbound.class);
+            inbound = found;
+        }
+        return found;
     }
 
     private static byte[] bytes(Exchange e) {
