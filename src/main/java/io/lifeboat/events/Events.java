@@ -20,9 +20,19 @@ public final class Events {
     private static final Logger ALERTS = LoggerFactory.getLogger("lifeboat.alerts");
 
     private final EventSink sink;
+    private final java.util.function.Consumer<Alert> alerts;
 
     public Events(EventSink sink) {
+        this(sink, a -> {});
+    }
+
+    /**
+     * @param alerts also told of every alert (the daemon's alert routing: grouping, silences, receivers);
+     *     a failure there is logged and never fails the work that raised the alert
+     */
+    public Events(EventSink sink, java.util.function.Consumer<Alert> alerts) {
         this.sink = requireNonNull(sink, "sink");
+        this.alerts = requireNonNull(alerts, "alerts");
     }
 
     /**
@@ -44,6 +54,11 @@ public final class Events {
     public void alert(Alert alert) {
         ALERTS.warn("[{}] {}: {} {}", alert.severity(), alert.fingerprint(), alert.summary(), alert.detail());
         send("alerts", alert, false);
+        try {
+            alerts.accept(alert);
+        } catch (RuntimeException e) {
+            LOG.warn("could not route alert {}: {}", alert.fingerprint(), e.toString());
+        }
     }
 
     public void state(String target, Map<String, ?> state) {
