@@ -17,8 +17,7 @@ import java.util.regex.Pattern;
  *
  * <p>Rules: relative paths (dataDir, a filesystem store's path, a directory target's path, a
  * {@code NAME_FILE} secret file) resolve against the folder holding the config file. A key that is
- * not known is a problem, at the top level, in a store, a target or its retention; the sections
- * later features read ({@link #LATER_SECTIONS}) are accepted unread, without interpolation.
+ * not known is a problem, at the top level, in a store, a target or its retention.
  */
 public final class ConfigLoader {
 
@@ -28,9 +27,6 @@ public final class ConfigLoader {
     /** Not 1883, so the embedded broker never collides with a Mosquitto on the same machine. */
     public static final int DEFAULT_BROKER_MQTT_PORT = 1884;
 
-    static final Set<String> LATER_SECTIONS = Set.of("homeassistant");
-    /** Keys of {@code alerting} that the alert fan-out reads; accepted unread until then. */
-    static final Set<String> LATER_ALERTING_KEYS = Set.of("receivers", "route", "inhibit", "silences");
     /** A host name or an IP address (IPv6 without brackets); anything else cannot be bound to. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
@@ -144,8 +140,8 @@ public final class ConfigLoader {
                 health,
                 alertRules,
                 cluster,
-                null,
-                null);
+                top.section("alerting").map(AlertingSection::read).orElse(null),
+                top.section("homeassistant").map(AlertingSection::homeAssistant).orElse(null));
     }
 
     private static LifeboatConfig.ArtemisConfig artemis(Section a) {
@@ -237,9 +233,7 @@ public final class ConfigLoader {
     }
 
     private static List<LifeboatConfig.AlertRule> alertRules(Section a, Map<String, TargetConfig> targets) {
-        Set<String> known = new java.util.HashSet<>(LATER_ALERTING_KEYS);
-        known.add("backupOn");
-        a.allowOnly(known);
+        a.allowOnly(AlertingSection.KEYS);
         List<LifeboatConfig.AlertRule> rules = new java.util.ArrayList<>();
         List<Section> list = a.sections("backupOn");
         for (int i = 0; i < list.size(); i++) {

@@ -85,7 +85,9 @@ class ConfigLoaderTest {
                 "LIFEBOAT_S3_SECRET_KEY", "secret-1",
                 "LIFEBOAT_CATALOG_PASSWORD", "catalog-1",
                 "LIFEBOAT_API_TOKEN", "api-token-0123456789",
-                "LIFEBOAT_RESUME_TOKEN", "resume-token-1");
+                "LIFEBOAT_RESUME_TOKEN", "resume-token-1",
+                "TELEGRAM_BOT_TOKEN", "123456:fake-token-for-tests-only-0123",
+                "HA_TOKEN", "ha-token-1");
         LifeboatConfig c = ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), prod);
 
         assertThat(c.primary())
@@ -117,13 +119,31 @@ class ConfigLoaderTest {
         TargetConfig vectors = c.targets().get("vectors");
         assertThat(vectors.command()).containsExactly("sh", "-c", "curl -fsS http://qdrant:6333/...");
         assertThat(vectors.artifactExtension()).isEqualTo("snapshot");
+        assertThat(c.alerting().receivers()).containsOnlyKeys("phone", "house");
+        assertThat(c.alerting().receivers().get("phone").chats()).containsExactly("123456789");
+        assertThat(c.alerting().receivers().get("phone").token()).isEqualTo("123456:fake-token-for-tests-only-0123");
+        assertThat(c.alerting().receivers().get("phone").perSecond()).isEqualTo(1.0);
+        assertThat(c.alerting().receivers().get("house").notifyService()).isEqualTo("mobile_app_phone");
+        assertThat(c.alerting().route().receiver()).isEqualTo("phone");
+        assertThat(c.alerting().route().groupBy()).containsExactly("target");
+        assertThat(c.alerting().route().groupWait()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.alerting().route().routes()).singleElement().satisfies(r -> {
+            assertThat(r.match()).containsEntry("severity", "critical");
+            assertThat(r.receiver()).isEqualTo("house");
+            assertThat(r.continueMatching()).isTrue();
+        });
+        assertThat(c.homeassistant().discovery()).isTrue();
+        assertThat(c.homeassistant().prefix()).isEqualTo("homeassistant");
     }
 
     @Test
     void productionExampleWithoutItsSecretsNamesEachMissingVariable() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("config/lifeboat.example.yaml has 5 problems:")
+                .hasMessageStartingWith("config/lifeboat.example.yaml has 7 problems:")
+                .hasMessageContaining(
+                        "alerting.receivers.phone.token: environment variable TELEGRAM_BOT_TOKEN is not set")
+                .hasMessageContaining("alerting.receivers.house.token: environment variable HA_TOKEN is not set")
                 .hasMessageContaining("http.token: environment variable LIFEBOAT_API_TOKEN is not set")
                 .hasMessageContaining("safeMode.resumeToken: environment variable LIFEBOAT_RESUME_TOKEN is not set")
                 .hasMessageContaining(
@@ -165,7 +185,7 @@ class ConfigLoaderTest {
                 + "broker: {mqttHost: 0.0.0.0, mqttPort: \"1999\"}\n"
                 + "redis: {url: \"redis://127.0.0.1:6379\", maxLength: 5000, whenFull: block}\n"
                 + "http: {port: 8081, token: \"0123456789abcdef0123\"}\n"
-                + "alerting: {receivers: {phone: {token: \"${NOT_READ_YET}\"}},"
+                + "alerting: {receivers: {phone: {type: mqtt}}, route: {receiver: phone},"
                 + " backupOn: [{match: {alertname: SmartWarning, host: nas}, targets: [files]}, {match: {a: b}, targets: all}]}\n"
                 + "homeassistant: {discovery: true}\nsafeMode: {faults: 2, window: 1m, resumeToken: \"s3cret-token\"}\n"
                 + "health: {flapChanges: 4, flapWindow: 2m}\n");
@@ -655,10 +675,11 @@ class ConfigLoaderTest {
                 .singleElement()
                 .asString()
                 .containsIgnoringCase("depth");
-        // 20 levels are fine
-        assertThat(load(STORE + TARGET + "homeassistant: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n")
-                        .targets())
-                .hasSize(1);
+        // 20 levels are read (the problem is the unknown key, not the depth)
+        assertThat(problems(STORE + TARGET + "homeassistant: " + "{b: ".repeat(20) + "1" + "}".repeat(20) + "\n"))
+                .singleElement()
+                .asString()
+                .startsWith("homeassistant.b: unknown key");
     }
 
     @Test
