@@ -439,6 +439,68 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** A notice waiting in the catalog's queue: {@code entryId} identifies the row, {@code seq} orders it. */
+    public record QueuedNotice(long entryId, long seq, String payload) {}
+
+    /** Appends a notice for a receiver's lane (critical or normal). */
+    public void enqueueNotice(String receiver, String lane, long seq, String payload) {
+        String sql = "insert into notice_queue (receiver, lane, seq, payload) values (?, ?, ?, ?)";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, receiver);
+            p.setString(2, lane);
+            p.setLong(3, seq);
+            p.setString(4, payload);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("queue a notice", e);
+        }
+    }
+
+    /** The oldest {@code limit} notices of a receiver's lane, in order. */
+    public List<QueuedNotice> queuedNotices(String receiver, String lane, int limit) {
+        String sql = "select entry_id, seq, payload from notice_queue where receiver = ? and lane = ?"
+                + " order by seq, entry_id limit ?";
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, receiver);
+            p.setString(2, lane);
+            p.setInt(3, limit);
+            try (ResultSet rs = p.executeQuery()) {
+                List<QueuedNotice> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new QueuedNotice(rs.getLong(1), rs.getLong(2), rs.getString(3)));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw failed("read the notice queue", e);
+        }
+    }
+
+    public void dequeueNotice(long entryId) {
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("delete from notice_queue where entry_id = ?")) {
+            p.setLong(1, entryId);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("remove a sent notice", e);
+        }
+    }
+
+    public long queuedNoticeCount(String receiver) {
+        try (Connection c = db.connect();
+                PreparedStatement p = c.prepareStatement("select count(*) from notice_queue where receiver = ?")) {
+            p.setString(1, receiver);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw failed("count the notice queue", e);
+        }
+    }
+
     /** The newest {@code limit} runs over all targets, newest first. */
     public List<RunRow> recentRuns(int limit) {
         if (limit < 0) {
