@@ -40,10 +40,11 @@ public final class NoticeText {
         }
         int shown = 0;
         for (Alert a : n.alerts()) {
-            if (shown++ == MAX_ALERTS) {
-                b.append("\n… and ").append(n.alerts().size() - MAX_ALERTS).append(" more alerts");
+            if (shown == MAX_ALERTS || b.length() > MAX - 1200) { // room for one more alert and this line
+                b.append("\n… and ").append(n.alerts().size() - shown).append(" more alerts");
                 break;
             }
+            shown++;
             b.append('\n');
             b.append(a.status().equals("resolved") ? "✅ " : "• ")
                     .append(clean(a.summary(), 300))
