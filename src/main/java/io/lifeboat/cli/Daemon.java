@@ -1,5 +1,8 @@
 package io.lifeboat.cli;
 
+import io.lifeboat.alerting.AlertRouting;
+import io.lifeboat.alerting.AlertingRoutes;
+import io.lifeboat.alerting.AlertingSetup;
 import io.lifeboat.broker.EmbeddedBroker;
 import io.lifeboat.camel.BackupJobs;
 import io.lifeboat.camel.DrillJobs;
@@ -149,21 +152,34 @@ final class Daemon {
             main.configure().addRoutesBuilder(new EventRoutes(outbox));
             main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
+            main.configure().addRoutesBuilder(new AlertingRoutes());
             if (config.http().enabled()) {
                 main.configure().addRoutesBuilder(new ApiRoutes(config.http(), metrics.registry(), clock));
             } else {
                 LOG.info("HTTP API disabled (http.enabled: false)");
             }
             SafeModeJmx[] jmx = new SafeModeJmx[1];
+            AlertingSetup.Parts[] alerting = new AlertingSetup.Parts[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void beforeConfigure(BaseMainSupport m) {
                     m.getCamelContext().getRegistry().bind("outbox", outbox);
+                    // alerts fan out to the receivers: Lifeboat's own (Events, the outbox's) and incoming ones
+                    alerting[0] = AlertingSetup.open(
+                            config,
+                            catalog,
+                            outbox,
+                            metrics.registry(),
+                            clock,
+                            m.getCamelContext().createProducerTemplate());
+                    AlertRouting routing = alerting[0].routing();
+                    m.getCamelContext().getRegistry().bind(AlertingRoutes.BEAN, routing);
+                    outbox.alertsTo(routing::accept);
                     BackupService service = new BackupService(
                             config,
                             store,
                             catalog,
-                            new Events(outbox),
+                            new Events(outbox, routing::accept),
                             clock,
                             BackupService.Compression.defaults(),
                             encryption);
@@ -210,6 +226,7 @@ final class Daemon {
                             new Rejections(metrics.registry(), outbox, clock),
                             outbox,
                             clock);
+                    inbound.alertingTo(routing);
                     registry.bind("inbound", inbound);
                     jmx[0] = new SafeModeJmx(safeMode, (request, actor) -> {
                                 Inbound.Result r = inbound.safeMode(request, "jmx", actor);
@@ -235,6 +252,11 @@ final class Daemon {
 
                 @Override
                 public void afterStart(BaseMainSupport m) {
+                    if (alerting[0].deliveries() != null) {
+                        alerting[0].deliveries().start(); // what earlier runs left queued goes out first
+                        LOG.info(
+                                "alerts go to {}", config.alerting().receivers().keySet());
+                    }
                     if (config.http().enabled()) {
                         ApiRoutes.start(m.getCamelContext(), config.http()); // a port in use is logged, not fatal
                     }
@@ -249,6 +271,9 @@ final class Daemon {
                 }
             });
             main.run();
+            if (alerting[0] != null) {
+                alerting[0].routing().close(); // a notice in flight gets its answer; the rest stay queued
+            }
             jobQueue.close();
             if (jmx[0] != null) {
                 jmx[0].close();

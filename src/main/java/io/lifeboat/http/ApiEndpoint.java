@@ -15,7 +15,9 @@ enum ApiEndpoint {
     SAFE_MODE("/api/safe-mode", "POST", "api-safe-mode"),
     STATUS("/api/status", "GET", "api-status"),
     BACKUPS_LIST("/api/backups", "GET", "api-backups-list"),
-    BACKUPS_CREATE("/api/backups", "POST", "api-backups-create");
+    BACKUPS_CREATE("/api/backups", "POST", "api-backups-create"),
+    SILENCES_LIST("/api/silences", "GET", "api-silences-list"),
+    SILENCES_CREATE("/api/silences", "POST", "api-silences-create");
 
     final String path;
     final String method;

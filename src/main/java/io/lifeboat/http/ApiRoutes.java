@@ -122,21 +122,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .noStreamCaching() // stream caching would read (and spool) the whole body before admit caps it
                 .process(this::admit)
                 .choice()
-                .when(exchangeProperty(ROUTE).isEqualTo("api-events"))
-                .to("direct:api-events")
-                .when(exchangeProperty(ROUTE).isEqualTo("api-alerts"))
-                .to("direct:api-alerts")
-                .when(exchangeProperty(ROUTE).isEqualTo("api-safe-mode"))
-                .to("direct:api-safe-mode")
-                .when(exchangeProperty(ROUTE).isEqualTo("api-backups-create"))
-                .to("direct:api-backups-create")
-                .when(exchangeProperty(ROUTE).isEqualTo("api-status"))
-                .to("direct:api-status")
-                .when(exchangeProperty(ROUTE).isEqualTo("api-backups-list"))
-                .to("direct:api-backups-list")
-                .otherwise()
-                .throwException(new ApiException(404, "not_found", "no such endpoint"))
-                .end();
+                .toD("direct:${exchangeProperty." + ROUTE + "}"); // the gate admitted only ApiEndpoint's route ids
 
         from("direct:api-events")
                 .routeId("api-events")
@@ -170,6 +156,23 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-status")
                 .routeId("api-status")
                 .process(exchange -> ApiResponses.respond(exchange, 200, view(exchange, "status", null)));
+
+        forward(
+                from("direct:api-silences-create")
+                        .routeId("api-silences-create")
+                        .setHeader(ACTOR, simple("http:${exchangeProperty." + PEER + "}")),
+                "direct:command-silence",
+                ApiResponses::inbound);
+
+        from("direct:api-silences-list").routeId("api-silences-list").process(exchange -> {
+            var routing = exchange.getContext()
+                    .getRegistry()
+                    .lookupByNameAndType("alertRouting", io.lifeboat.alerting.AlertRouting.class);
+            if (routing == null) {
+                throw new ApiException(503, "unavailable", "the daemon is still starting; try again shortly");
+            }
+            ApiResponses.respond(exchange, 200, java.util.Map.of("silences", routing.silenceViews()));
+        });
 
         from("direct:api-backups-list")
                 .routeId("api-backups-list")

@@ -68,6 +68,7 @@ public final class Inbound {
     private final Clock clock;
     private final AlertRules rules;
     private final int maxBytes;
+    private volatile io.lifeboat.alerting.AlertRouting alerting;
 
     public Inbound(
             LifeboatConfig config,
@@ -88,6 +89,12 @@ public final class Inbound {
                 new FaultWindow(config.safeMode().faults(), config.safeMode().window(), clock);
         this.rules = new AlertRules(config.alertRules(), config.targets().keySet());
         this.maxBytes = maxPayloadBytes(config);
+    }
+
+    /** Where incoming alerts go besides the backup rules (the receivers), and where silences are kept. */
+    public Inbound alertingTo(io.lifeboat.alerting.AlertRouting alerting) {
+        this.alerting = alerting;
+        return this;
     }
 
     public static int maxPayloadBytes(LifeboatConfig config) {
@@ -313,6 +320,10 @@ public final class Inbound {
                 LOG.info("alert {} matches {}: {} job(s)", a.fingerprint(), rules.matching(a), submitted.size());
             }
         }
+        io.lifeboat.alerting.AlertRouting routing = alerting;
+        if (routing != null) {
+            ok.alerts().forEach(routing::accept); // to the receivers, grouped, silenced, inhibited
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accepted", true);
         body.put("alerts", ok.alerts().size());
@@ -322,6 +333,43 @@ public final class Inbound {
 
     private static Map<String, Object> jobSummary(JobRequest job) {
         return Map.of("target", job.target(), "key", job.key());
+    }
+
+    // ---- silences
+
+    /** Creates or ends a silence ({@link io.lifeboat.domain.alerting.SilenceRequest}); refusals go to the DLQ. */
+    public Result silence(byte[] payload, String source, String actor) {
+        io.lifeboat.alerting.AlertRouting routing = alerting;
+        Instant now = clock.instant();
+        var parsed = io.lifeboat.domain.alerting.SilenceRequest.parse(
+                payload, io.lifeboat.domain.alerting.SilenceRequest.MAX_BYTES, now, actor == null ? source : actor);
+        if (parsed instanceof io.lifeboat.domain.alerting.SilenceRequest.Bad bad) {
+            return reject(source, bad.rejected(), payload);
+        }
+        if (routing == null) {
+            return reject(source, new Rejected("unavailable", "alert routing is not running"), payload);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accepted", true);
+        if (parsed instanceof io.lifeboat.domain.alerting.SilenceRequest.Expire e) {
+            if (!routing.silences().expire(e.id(), now)) {
+                return reject(source, new Rejected("unknown_silence", "no silence " + e.id() + " in force"), payload);
+            }
+            LOG.info("silence {} ended by {}", e.id(), actor == null ? source : actor);
+            body.put("expired", e.id());
+            return Result.accepted(body);
+        }
+        var created = ((io.lifeboat.domain.alerting.SilenceRequest.Create) parsed).silence();
+        routing.silences().add(created);
+        LOG.info(
+                "silence {} until {} for {} by {}",
+                created.id(),
+                created.endsAt(),
+                created.matchers(),
+                created.createdBy());
+        body.put("silenceId", created.id());
+        body.put("endsAt", created.endsAt().toString());
+        return Result.accepted(body);
     }
 
     // ---- refusals

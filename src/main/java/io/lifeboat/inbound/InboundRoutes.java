@@ -28,6 +28,7 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
 
     public static final String HEALTH_IN = "direct:health-in";
     public static final String ALERT_IN = "direct:alert-in";
+    public static final String SILENCE_IN = "direct:command-silence";
     public static final String COMMAND_BACKUP = "direct:command-backup";
     public static final String COMMAND_SAFE_MODE = "direct:command-safe-mode";
     public static final String INTEGRITY_QUEUE = "seda:integrity-failed?size=100&blockWhenFull=true";
@@ -128,6 +129,13 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
                 .setProperty(PAYLOAD, body())
                 .process(e -> apply(e, inbound(e).alert(bytes(e), source(e))));
 
+        from(SILENCE_IN)
+                .routeId("command-silence")
+                .routeConfigurationId(ERRORS)
+                .setProperty(PAYLOAD, body())
+                .process(e -> apply(
+                        e, inbound(e).silence(bytes(e), source(e), e.getIn().getHeader(ACTOR, String.class))));
+
         from("timer:health-settle?period={{lifeboat.health.settleCheckMillis:10000}}")
                 .routeId("health-settle")
                 .routeConfigurationId(ERRORS)
@@ -145,6 +153,7 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         consumer("mqtt-cmd-backup", "cmd-backup", prefix + "/cmd/backup", COMMAND_BACKUP, false);
         consumer("mqtt-cmd-safe-mode", "cmd-safe-mode", prefix + "/cmd/safe-mode", COMMAND_SAFE_MODE, false);
         consumer("mqtt-alerts-in", "alerts-in", prefix + "/alerts/in", ALERT_IN, false);
+        consumer("mqtt-cmd-silence", "cmd-silence", prefix + "/cmd/silence", SILENCE_IN, false);
         List<LifeboatConfig.Subscription> subs =
                 config.mqtt() == null ? List.of() : config.mqtt().subscriptions();
         for (int i = 0; i < subs.size(); i++) {

@@ -142,7 +142,8 @@ public final class Outbox implements EventSink {
     private final Sequencer sequencer = new Sequencer();
     private final LinkedBlockingDeque<OutboxMessage> pending = new LinkedBlockingDeque<>();
     private final Semaphore room;
-    private final Events events = new Events(this);
+    private volatile java.util.function.Consumer<io.lifeboat.domain.Alert> alertListener = a -> {};
+    private final Events events = new Events(this, a -> alertListener.accept(a));
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong spoolDepth = new AtomicLong();
     private final Thread pump;
@@ -210,6 +211,12 @@ public final class Outbox implements EventSink {
     }
 
     /** Registers {@code lifeboat_outbox_depth} and {@code lifeboat_outbox_replayed_total}. */
+    /** Where the outbox's own alert (OutboxNearlyFull) goes besides MQTT: the daemon's alert routing. */
+    public Outbox alertsTo(java.util.function.Consumer<io.lifeboat.domain.Alert> listener) {
+        this.alertListener = java.util.Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
     public Outbox bindTo(MeterRegistry registry) {
         Gauge.builder("lifeboat.outbox.depth", this, Outbox::depth)
                 .description(

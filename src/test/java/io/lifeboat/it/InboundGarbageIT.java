@@ -59,6 +59,11 @@ class InboundGarbageIT {
                 new Garbage("alerts/in", b("{\"alerts\":\"many\"}"), "wrong_type"),
                 new Garbage("alerts/in", b("[1,2,3]"), "not_json"),
                 new Garbage("alerts/in", noise, "not_utf8"),
+                new Garbage("cmd/silence", noise, "not_utf8"),
+                new Garbage("cmd/silence", huge, "too_large"),
+                new Garbage("cmd/silence", b("{\"matchers\":{},\"duration\":\"1h\"}"), "invalid"),
+                new Garbage("cmd/silence", b("{\"matchers\":{\"target\":\"files\"},\"duration\":\"999d\"}"), "invalid"),
+                new Garbage("cmd/silence", b("{\"action\":\"expire\"}"), "missing_field"),
                 new Garbage("devices/nas/availability", b("maybe"), "unknown_status"),
                 new Garbage("devices/nas/availability", noise, "not_utf8"));
         try (InboundFixture f = new InboundFixture(
