@@ -9,6 +9,7 @@ import io.lifeboat.camel.DrillJobs;
 import io.lifeboat.camel.DrillRoutes;
 import io.lifeboat.camel.OffsiteJobs;
 import io.lifeboat.camel.PruneRoutes;
+import io.lifeboat.camel.RpoRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
 import io.lifeboat.config.LifeboatConfig;
@@ -195,6 +196,12 @@ final class Daemon {
                         LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
+                    try {
+                        // the RPO dead man's switch: RpoBreached once per breach, resolved by the next verified backup
+                        m.getCamelContext().addRoutes(new RpoRoutes(config, catalog, service, clock));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the rpo-check route could not be added: " + e, e);
+                    }
                     m.getCamelContext().getRegistry().bind("metrics", metrics);
                     m.getCamelContext().getRegistry().bind("jms", JobBroker.jmsComponent(jmsConnections));
                     m.getCamelContext().getRegistry().bind("jobQueue", jobQueue);

@@ -311,7 +311,8 @@ public final class BackupService {
         config.targets().keySet().forEach(this::publishState);
     }
 
-    private void publishState(String target) {
+    /** Publishes one target's state (retained): after its runs, and when its RPO state flips. */
+    public void publishState(String target) {
         events.state(target, states.state(target));
     }
 
