@@ -12,10 +12,12 @@ import io.lifeboat.camel.PruneRoutes;
 import io.lifeboat.camel.RpoRoutes;
 import io.lifeboat.camel.ScheduleRoutes;
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.config.ConfigLoader;
 import io.lifeboat.config.LifeboatConfig;
 import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
+import io.lifeboat.homeassistant.HomeAssistantRoutes;
 import io.lifeboat.http.ApiRoutes;
 import io.lifeboat.http.ApiViews;
 import io.lifeboat.inbound.Inbound;
@@ -154,6 +156,14 @@ final class Daemon {
             main.configure().addRoutesBuilder(new InboundRoutes(config, true));
             main.configure().addRoutesBuilder(new JobRoutes(new JobIntake(config)));
             main.configure().addRoutesBuilder(new AlertingRoutes());
+            if (config.homeassistant().discovery()) {
+                main.configure()
+                        .addRoutesBuilder(new HomeAssistantRoutes(
+                                config,
+                                outbox,
+                                config.mqtt() != null ? config.mqtt().prefix() : ConfigLoader.DEFAULT_MQTT_PREFIX,
+                                clock));
+            }
             if (config.http().enabled()) {
                 main.configure().addRoutesBuilder(new ApiRoutes(config.http(), metrics.registry(), clock));
             } else {

@@ -2,8 +2,9 @@ package io.lifeboat.events;
 
 /**
  * Where Lifeboat's outgoing messages go. Topics are relative to the configured prefix
- * ({@code events}, {@code alerts}, {@code backup/app-db/state}). Publishing never fails the work that
- * produced the message: a sink that cannot deliver logs why.
+ * ({@code events}, {@code alerts}, {@code backup/app-db/state}); a topic that begins with {@code /} is
+ * absolute ({@code /homeassistant/sensor/...}). Publishing never fails the work that produced the
+ * message: a sink that cannot deliver logs why.
  */
 public interface EventSink extends AutoCloseable {
 

@@ -117,7 +117,15 @@ public final class MqttPublisher implements AutoCloseable {
     /** Publishes at QoS 1 with the message's id as the user property {@code lifeboat-msg-id}. */
     public void publish(OutboxMessage m, MqttActionListener done) throws MqttException {
         MqttMessage message = new MqttMessage(m.payload(), 1, m.retained(), properties(m.id()));
-        client.publish(settings.prefix() + "/" + m.topic(), message, null, done);
+        client.publish(topic(settings.prefix(), m.topic()), message, null, done);
+    }
+
+    /**
+     * Where a message goes: topics are relative to the prefix, except those that begin with {@code /},
+     * which are absolute (Home Assistant's discovery topics live under its own prefix).
+     */
+    static String topic(String prefix, String topic) {
+        return topic.startsWith("/") ? topic.substring(1) : prefix + "/" + topic;
     }
 
     static MqttProperties properties(String id) {
