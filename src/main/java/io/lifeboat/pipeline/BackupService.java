@@ -258,7 +258,10 @@ public final class BackupService {
                     manifest.target(),
                     v.at(),
                     Map.of("backupId", manifest.id(), "sha256", v.actualSha256()));
+            resolve("BackupFailed", "warning", manifest.target(), v.at());
+            resolve("BackupVerifyFailed", "critical", manifest.target(), v.at());
         } else {
+            firing.add("BackupVerifyFailed:" + manifest.target());
             events.event(
                     "verify",
                     "failed",
@@ -276,6 +279,26 @@ public final class BackupService {
         return v;
     }
 
+    /** Alerts this process raised that a later verified backup resolves (fingerprints). */
+    private final java.util.Set<String> firing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A verified backup ends a failure this process alerted about: the resolved alert closes it. */
+    private void resolve(String alertName, String severity, String target, Instant at) {
+        if (firing.remove(alertName + ":" + target)) {
+            events.alert(new Alert(
+                    alertName + ":" + target,
+                    severity,
+                    "resolved",
+                    alertName.equals("BackupFailed")
+                            ? "Backup of " + target + " failed"
+                            : "Verification of a backup of " + target + " failed",
+                    "a new backup of " + target + " was taken and verified",
+                    Map.of("alertname", alertName, "target", target, "source", "lifeboat"),
+                    at,
+                    at));
+        }
+    }
+
     private void fail(long runId, String target, BackupId id, String step, String error, String stderr) {
         Instant now = clock.instant();
         catalog.runFinished(runId, "failed", null, error, stderr, now);
@@ -285,6 +308,7 @@ public final class BackupService {
         fields.put("error", error);
         events.event("backup", "failed", target, now, fields);
         if (!"verify".equals(step)) {
+            firing.add("BackupFailed:" + target);
             events.alert(Alert.firing(
                     "BackupFailed",
                     "warning",

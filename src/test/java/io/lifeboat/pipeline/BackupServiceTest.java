@@ -54,7 +54,9 @@ class BackupServiceTest {
                   files: {kind: directory, path: files, schedule: "0 0 2 * * ?", rpo: 26h}
                   slow: {kind: command, command: ["sh", "-c", "sleep 1; echo slow"], schedule: "0 0 2 * * ?", rpo: 26h}
                   failing: {kind: command, command: ["sh", "-c", "echo oops >&2; exit 4"], schedule: "0 0 2 * * ?", rpo: 26h}
-                """);
+                  flaky: {kind: command, command: ["sh", "-c", "test -f FLAKY && echo fine || { touch FLAKY; exit 4; }"], schedule: "0 0 2 * * ?", rpo: 26h}
+                """.replace(
+                        "FLAKY", dir.resolve("flaky.ok").toString()));
         config = ConfigLoader.load(dir.resolve("lifeboat.yaml"), Map.of());
         store = new FilesystemStore(config.primary().path());
         catalog = Catalog.open(config.catalog(), config.dataDir());
@@ -113,6 +115,23 @@ class BackupServiceTest {
         assertThat(published).anyMatch(p -> p[0].equals("alerts") && p[1].contains("BackupFailed:failing"));
         assertThat(published)
                 .anyMatch(p -> p[0].equals("backup/failing/state") && p[1].contains("\"rpoState\":\"breached\""));
+    }
+
+    @Test
+    void theNextVerifiedBackupResolvesTheFailureAlertOnce() throws Exception {
+        assertThatThrownBy(() -> service.backup("flaky", Trigger.manual("test"), new Progress()))
+                .isInstanceOf(BackupFailedException.class);
+        assertThat(published)
+                .anyMatch(p ->
+                        p[0].equals("alerts") && p[1].contains("BackupFailed:flaky") && p[1].contains("\"firing\""));
+        service.backup("flaky", Trigger.manual("test"), new Progress());
+        service.backup("flaky", Trigger.manual("test"), new Progress());
+        assertThat(published.stream()
+                        .filter(p -> p[0].equals("alerts")
+                                && p[1].contains("BackupFailed:flaky")
+                                && p[1].contains("\"resolved\""))
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
