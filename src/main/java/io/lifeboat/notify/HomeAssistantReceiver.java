@@ -12,10 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,23 +37,8 @@ public final class HomeAssistantReceiver implements Receiver {
     }
 
     @Override
-    public String name() {
-        return config.name();
-    }
-
-    @Override
-    public List<String> destinations() {
-        return List.of("ha");
-    }
-
-    @Override
-    public double perSecond() {
-        return config.perSecond();
-    }
-
-    @Override
-    public Duration timeout() {
-        return config.timeout();
+    public ReceiverConfig config() {
+        return config;
     }
 
     /** The persistent notification's id for a group: the same for every notice of that group. */

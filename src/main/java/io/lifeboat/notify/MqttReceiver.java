@@ -6,8 +6,6 @@ import io.lifeboat.config.LifeboatConfig.ReceiverConfig;
 import io.lifeboat.domain.alerting.Notice;
 import io.lifeboat.events.EventSink;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,23 +27,8 @@ public final class MqttReceiver implements Receiver {
     }
 
     @Override
-    public String name() {
-        return config.name();
-    }
-
-    @Override
-    public List<String> destinations() {
-        return List.of("mqtt");
-    }
-
-    @Override
-    public double perSecond() {
-        return config.perSecond();
-    }
-
-    @Override
-    public Duration timeout() {
-        return config.timeout();
+    public ReceiverConfig config() {
+        return config;
     }
 
     @Override

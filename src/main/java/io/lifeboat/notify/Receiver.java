@@ -8,16 +8,27 @@ import java.util.concurrent.CompletableFuture;
 /** One configured receiver: where notices go (a Telegram bot, Home Assistant, a webhook, an MQTT topic). */
 public interface Receiver {
 
-    String name();
+    /** Its {@code alerting.receivers.<name>} entry. */
+    io.lifeboat.config.LifeboatConfig.ReceiverConfig config();
+
+    default String name() {
+        return config().name();
+    }
 
     /** What one notice is sent to: a Telegram receiver's chats; one entry for the others. */
-    List<String> destinations();
+    default List<String> destinations() {
+        return List.of(config().type());
+    }
 
     /** Messages a second per destination; 0 is no limit. */
-    double perSecond();
+    default double perSecond() {
+        return config().perSecond();
+    }
 
     /** How long one request may take before it counts as slow. */
-    Duration timeout();
+    default Duration timeout() {
+        return config().timeout();
+    }
 
     /** Sends one notice to one destination; the future completes with what happened (never exceptionally). */
     CompletableFuture<Outcome> deliver(Notice notice, String destination);

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.lifeboat.config.LifeboatConfig.ReceiverConfig;
 import io.lifeboat.domain.alerting.Notice;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,23 +49,13 @@ public final class TelegramReceiver implements Receiver {
     }
 
     @Override
-    public String name() {
-        return config.name();
+    public ReceiverConfig config() {
+        return config;
     }
 
     @Override
     public List<String> destinations() {
         return config.chats();
-    }
-
-    @Override
-    public double perSecond() {
-        return config.perSecond();
-    }
-
-    @Override
-    public Duration timeout() {
-        return config.timeout();
     }
 
     @Override

@@ -8,8 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** POSTs the notice as JSON with an {@code Idempotency-Key} header (the notice id) and the configured headers. */
@@ -24,23 +22,8 @@ public final class WebhookReceiver implements Receiver {
     }
 
     @Override
-    public String name() {
-        return config.name();
-    }
-
-    @Override
-    public List<String> destinations() {
-        return List.of("webhook");
-    }
-
-    @Override
-    public double perSecond() {
-        return config.perSecond();
-    }
-
-    @Override
-    public Duration timeout() {
-        return config.timeout();
+    public ReceiverConfig config() {
+        return config;
     }
 
     @Override
