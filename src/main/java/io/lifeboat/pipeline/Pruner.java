@@ -123,6 +123,25 @@ public final class Pruner {
         Optional<String> refused = refusal();
         if (refused.isPresent()) {
             LOG.warn("scheduled prune skipped: {}", refused.get());
+            // a warning Safe Mode causes: storage grows until it is left; held while SafeModeEntered fires
+            Instant now = clock.instant();
+            events.alert(new Alert(
+                    "PruneSkipped:lifeboat",
+                    "warning",
+                    "firing",
+                    "Scheduled prune skipped: Safe Mode is on",
+                    refused.get() + ". Old backups are kept, so storage grows until Safe Mode is left.",
+                    Map.of(
+                            "alertname",
+                            "PruneSkipped",
+                            "target",
+                            "lifeboat",
+                            "source",
+                            "lifeboat",
+                            "cause",
+                            "safe_mode"),
+                    now,
+                    null));
             return "skipped: " + refused.get();
         }
         List<String> lines = new ArrayList<>();
