@@ -23,6 +23,7 @@ import io.lifeboat.http.ApiViews;
 import io.lifeboat.inbound.Inbound;
 import io.lifeboat.inbound.InboundRoutes;
 import io.lifeboat.inbound.Rejections;
+import io.lifeboat.jmx.LifeboatJmx;
 import io.lifeboat.jobs.ArtemisJobQueue;
 import io.lifeboat.jobs.JobBroker;
 import io.lifeboat.jobs.JobIntake;
@@ -30,7 +31,12 @@ import io.lifeboat.jobs.JobQueue;
 import io.lifeboat.jobs.JobRoutes;
 import io.lifeboat.jobs.QuartzCluster;
 import io.lifeboat.observe.LifeboatMetrics;
-import io.lifeboat.observe.ManagementServer;
+import io.lifeboat.observe.Management;
+import io.lifeboat.observe.health.CatalogHealthCheck;
+import io.lifeboat.observe.health.JobQueueHealthCheck;
+import io.lifeboat.observe.health.MqttBrokerHealthCheck;
+import io.lifeboat.observe.health.RedisHealthCheck;
+import io.lifeboat.observe.health.StoreHealthCheck;
 import io.lifeboat.outbox.Outbox;
 import io.lifeboat.outbox.Outboxes;
 import io.lifeboat.pipeline.BackupService;
@@ -39,12 +45,10 @@ import io.lifeboat.pipeline.Pruner;
 import io.lifeboat.restore.DrillService;
 import io.lifeboat.restore.IntegrityResponder;
 import io.lifeboat.restore.RestoreService;
-import io.lifeboat.safemode.SafeModeJmx;
 import io.lifeboat.safemode.SafeModeService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.Stores;
 import jakarta.jms.ConnectionFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,32 +68,6 @@ final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     private Daemon() {}
-
-    /**
-     * Serves {@code /observe/metrics} on {@code management.host:port}, or nothing when {@code
-     * management.enabled} is false. An address that cannot be bound is logged and the daemon runs
-     * on without metrics: backups matter more than their numbers, and Prometheus shows the scrape
-     * target down.
-     */
-    private static ManagementServer management(LifeboatConfig config, LifeboatMetrics metrics) {
-        LifeboatConfig.ManagementConfig m = config.management();
-        if (!m.enabled()) {
-            LOG.info("management endpoint disabled (management.enabled: false)");
-            return null;
-        }
-        try {
-            ManagementServer server = ManagementServer.start(m, metrics);
-            LOG.info("metrics at http://{}:{}{}", m.host(), server.port(), ManagementServer.METRICS_PATH);
-            return server;
-        } catch (IOException | RuntimeException e) {
-            LOG.error(
-                    "management.port {} on {} cannot be served ({}); running without /observe/metrics",
-                    m.port(),
-                    m.host(),
-                    e.toString());
-            return null;
-        }
-    }
 
     static int run(LifeboatConfig config, Path home) throws Exception {
         Encryption encryption = Session.encryption(config); // a bad key file stops the start, naming it
@@ -128,7 +106,6 @@ final class Daemon {
             Outbox outbox = Outboxes.open(config, mqttUrl, clientId + "-out", true)
                     .bindTo(metrics.registry())
                     .start();
-            ManagementServer management = management(config, metrics);
             Main main = new Main();
             java.util.Properties initial = Session.mqttProperties(config, mqttUrl, clientId);
             if (config.cluster().enabled()) {
@@ -140,7 +117,9 @@ final class Daemon {
             }
             initial.putAll(InboundRoutes.properties(config)); // the inbound consumers' persistent-session client id
             initial.putAll(ApiRoutes.properties(config.http()));
+            initial.putAll(Management.camelProperties(config.management())); // /observe: metrics, health, Jolokia
             main.setInitialProperties(initial);
+            Management.shareRegistry(main, metrics.registry());
             ConnectionFactory jmsConnections = JobBroker.connectionFactory(config);
             ArtemisJobQueue jobQueue = new ArtemisJobQueue(jmsConnections, EmbeddedBroker.JOBS, clock);
             Path appProperties = home.resolve("config/application.properties");
@@ -169,7 +148,7 @@ final class Daemon {
             } else {
                 LOG.info("HTTP API disabled (http.enabled: false)");
             }
-            SafeModeJmx[] jmx = new SafeModeJmx[1];
+            LifeboatJmx[] jmx = new LifeboatJmx[1];
             AlertingSetup.Parts[] alerting = new AlertingSetup.Parts[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -245,11 +224,7 @@ final class Daemon {
                             clock);
                     inbound.alertingTo(routing);
                     registry.bind("inbound", inbound);
-                    jmx[0] = new SafeModeJmx(safeMode, (request, actor) -> {
-                                Inbound.Result r = inbound.safeMode(request, "jmx", actor);
-                                return r.ok() ? String.valueOf(r.body().get("message")) : "REFUSED: " + r.detail();
-                            })
-                            .register();
+                    jmx[0] = new LifeboatJmx(safeMode, LifeboatJmx.Requests.through(inbound)).register();
                     RestoreService restores = new RestoreService(config, store, catalog, service.events(), clock);
                     m.getCamelContext()
                             .getRegistry()
@@ -268,6 +243,24 @@ final class Daemon {
                 }
 
                 @Override
+                public void afterConfigure(BaseMainSupport m) {
+                    // the management server exists now and starts with the context: gate Jolokia first
+                    Management.guardJolokia(m.getCamelContext(), config.management());
+                    java.util.List<org.apache.camel.health.HealthCheck> checks = new java.util.ArrayList<>();
+                    checks.add(new MqttBrokerHealthCheck(outbox));
+                    checks.add(new JobQueueHealthCheck(jmsConnections));
+                    if (config.redis() != null && config.redis().url() != null) {
+                        checks.add(new RedisHealthCheck(config.redis().url()));
+                    }
+                    checks.add(new StoreHealthCheck("store-primary", store));
+                    if (offsite != null) {
+                        checks.add(new StoreHealthCheck("store-offsite", offsite));
+                    }
+                    checks.add(new CatalogHealthCheck(catalog));
+                    Management.healthChecks(m.getCamelContext(), checks);
+                }
+
+                @Override
                 public void afterStart(BaseMainSupport m) {
                     if (alerting[0].deliveries() != null) {
                         alerting[0].deliveries().start(); // what earlier runs left queued goes out first
@@ -277,6 +270,7 @@ final class Daemon {
                     if (config.http().enabled()) {
                         ApiRoutes.start(m.getCamelContext(), config.http()); // a port in use is logged, not fatal
                     }
+                    Management.logServing(m.getCamelContext(), config.management());
                     LOG.info(
                             "Lifeboat is running: {} target(s), backups in {}, catalog {}",
                             config.targets().size(),
@@ -297,9 +291,6 @@ final class Daemon {
             }
             outbox.publish("status", "offline".getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
             outbox.close(); // flushes; what cannot go now stays in the stream or the spool
-            if (management != null) {
-                management.close();
-            }
             return main.getExitCode();
         } finally {
             if (broker != null) {

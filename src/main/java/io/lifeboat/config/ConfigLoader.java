@@ -371,7 +371,7 @@ public final class ConfigLoader {
     }
 
     private static LifeboatConfig.ManagementConfig management(Section m) {
-        m.allowOnly(Set.of("enabled", "host", "port"));
+        m.allowOnly(Set.of("enabled", "host", "port", "token"));
         LifeboatConfig.ManagementConfig d = LifeboatConfig.ManagementConfig.DEFAULT;
         Boolean enabled = m.bool("enabled", d.enabled());
         Section.Text host = m.text("host");
@@ -379,8 +379,16 @@ public final class ConfigLoader {
             m.problem("host", "must be a host name or an IP address such as 127.0.0.1, got " + host.shown());
         }
         Integer port = m.integer("port", d.port(), 1, 65535);
+        Section.Text token = m.text("token");
+        if (token != null && token.value().length() < 16) {
+            m.problem(
+                    "token", "is too short to guard JMX operations; use 16 characters or more (openssl rand -hex 24)");
+        }
         return new LifeboatConfig.ManagementConfig(
-                enabled == null || enabled, host == null ? d.host() : host.value(), port == null ? d.port() : port);
+                enabled == null || enabled,
+                host == null ? d.host() : host.value(),
+                port == null ? d.port() : port,
+                token == null ? null : token.value());
     }
 
     private static Map<String, TargetConfig> targets(Section top) {

@@ -255,15 +255,28 @@ public record LifeboatConfig(
     }
 
     /**
-     * The {@code management} section: where the daemon serves {@code /observe/metrics}. The host
-     * defaults to loopback because the endpoint has no authentication yet; {@code enabled: false}
-     * serves nothing.
+     * The {@code management} section: where the daemon serves {@code /observe/metrics}, {@code
+     * /observe/health} and {@code /observe/jolokia}. Metrics and health are read without a token
+     * (Prometheus and probes read them); Jolokia needs {@code token} as a bearer token and refuses
+     * every request while none is set. The host defaults to loopback; {@code enabled: false} serves
+     * nothing.
      */
-    public record ManagementConfig(boolean enabled, String host, int port) {
-        public static final ManagementConfig DEFAULT = new ManagementConfig(true, "127.0.0.1", 9876);
+    public record ManagementConfig(boolean enabled, String host, int port, String token) {
+        public static final ManagementConfig DEFAULT = new ManagementConfig(true, "127.0.0.1", 9876, null);
 
         public ManagementConfig {
             Objects.requireNonNull(host, "host");
+        }
+
+        /** Without a token (Jolokia then refuses every request). */
+        public ManagementConfig(boolean enabled, String host, int port) {
+            this(enabled, host, port, null);
+        }
+
+        @Override
+        public String toString() {
+            return "ManagementConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", token="
+                    + (token == null ? "none" : "<redacted>") + "]";
         }
     }
 

@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
  * much of a guess was right, nor about the token's length. The token itself is never logged and
  * {@link #toString()} does not show it.
  */
-final class BearerToken {
+public final class BearerToken {
 
     private final byte[] digest;
 
@@ -19,11 +19,11 @@ final class BearerToken {
     }
 
     /** The configured token, or null when none is set (then the API refuses every request). */
-    static BearerToken of(String token) {
+    public static BearerToken of(String token) {
         return token == null || token.isEmpty() ? null : new BearerToken(sha256(token));
     }
 
-    boolean matches(String presented) {
+    public boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(digest, sha256(presented));
     }
 

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +23,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Lifeboat's own metrics, in a Micrometer Prometheus registry. Nothing is counted as it happens:
- * every {@link #scrape()} reads the catalog (and the config) afresh, so the numbers agree with
- * {@code status} and survive restarts; a one-shot {@code ./lifeboat backup} next to the daemon
- * shows up too. Per configured target:
+ * Lifeboat's own metrics, in the Micrometer Prometheus registry that Camel's management port serves
+ * at {@code /observe/metrics} (beside Camel's route metrics and the JVM's). Nothing is counted as it
+ * happens: every scrape of the registry reads the catalog (and the config) afresh, so the numbers
+ * agree with {@code status} and survive restarts; a one-shot {@code ./lifeboat backup} next to the
+ * daemon shows up too. Per configured target:
  *
  * <ul>
  *   <li>{@code lifeboat_backup_last_verified_timestamp_seconds}: when the newest verified backup
@@ -38,10 +43,14 @@ import java.util.function.Supplier;
  *   <li>{@code lifeboat_restore_drill_rto_seconds}: the RTO the newest passing drill achieved
  *       (absent until a drill passed);
  *   <li>{@code lifeboat_backup_runs_total{result=succeeded|failed}}: finished backup runs;
+ *   <li>{@code lifeboat_backup_duration_seconds{result=succeeded|failed}}: how long the newest
+ *       finished backup run with that result took (absent until there is one);
+ *   <li>{@code lifeboat_drill_runs_total{result=succeeded|failed}}: finished restore drills;
  *   <li>{@code lifeboat_verify_failures_total}: failed verifications, on their own or in a backup;
  * </ul>
  *
- * and {@code lifeboat_safe_mode} (1 on, 0 off).
+ * and {@code lifeboat_safe_mode} (1 on, 0 off). A catalog that cannot be read leaves the values of
+ * the last good read in place (logged; {@code /observe/health} shows the catalog down).
  */
 public final class LifeboatMetrics {
 
@@ -52,12 +61,15 @@ public final class LifeboatMetrics {
     static final String BACKUP_RUNS = "lifeboat.backup.runs";
     static final String VERIFY_FAILURES = "lifeboat.verify.failures";
     static final String SAFE_MODE = "lifeboat.safe.mode";
+    static final String BACKUP_DURATION = "lifeboat.backup.duration";
+    static final String DRILL_RUNS = "lifeboat.drill.runs";
+    private static final Logger LOG = LoggerFactory.getLogger(LifeboatMetrics.class);
     private static final List<String> RESULTS = List.of(RunRow.SUCCEEDED, RunRow.FAILED);
 
     private final LifeboatConfig config;
     private final Catalog catalog;
     private final Clock clock;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = new Refreshing();
     /** The gauges that exist only while there is a value: key is name + target. */
     private final Map<String, Meter> present = new HashMap<>();
 
@@ -78,6 +90,10 @@ public final class LifeboatMetrics {
                         .description("Backup runs that ended, by result")
                         .tags("target", target, "result", result)
                         .register(registry);
+                FunctionCounter.builder(DRILL_RUNS, this, m -> m.snapshot.drills(target, result))
+                        .description("Restore drills that ended, by result")
+                        .tags("target", target, "result", result)
+                        .register(registry);
             }
             FunctionCounter.builder(VERIFY_FAILURES, this, m -> m.snapshot.verifyFailures(target))
                     .description("Verifications whose stored bytes did not read back with the recorded SHA-256")
@@ -95,13 +111,23 @@ public final class LifeboatMetrics {
         return registry;
     }
 
+    /** Reads the catalog and returns every metric in the Prometheus text format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
     /**
-     * Reads the catalog and returns every metric in the Prometheus text format (version 0.0.4).
-     *
-     * @throws io.lifeboat.catalog.CatalogException when the catalog cannot be read
+     * Reads the catalog into the values the meters show and adds or removes the meters that exist only
+     * while there is a value. A catalog that cannot be read keeps the last values.
      */
-    public synchronized String scrape() {
-        Snapshot s = read();
+    synchronized void refresh() {
+        Snapshot s;
+        try {
+            s = read();
+        } catch (RuntimeException e) {
+            LOG.warn("metrics keep their last values: the catalog could not be read ({})", e.toString());
+            return;
+        }
         snapshot = s;
         for (String target : config.targets().keySet()) {
             Optional<BackupRow> last = Optional.ofNullable(s.lastVerified.get(target));
@@ -135,8 +161,19 @@ public final class LifeboatMetrics {
                             .tag("target", target)
                             .strongReference(true)
                             .register(registry));
+            for (String result : RESULTS) {
+                optional(
+                        BACKUP_DURATION + "\u0000" + result,
+                        target,
+                        s.backupSeconds.containsKey(target + "\u0000" + result),
+                        () -> Gauge.builder(BACKUP_DURATION, this, m -> m.snapshot.backupSeconds(target, result))
+                                .description("How long the newest backup run that ended with this result took")
+                                .baseUnit("seconds")
+                                .tags("target", target, "result", result)
+                                .strongReference(true)
+                                .register(registry));
+            }
         }
-        return registry.scrape();
     }
 
     private void optional(String name, String target, boolean wanted, Supplier<Meter> register) {
@@ -155,7 +192,15 @@ public final class LifeboatMetrics {
         Map<String, BackupRow> lastVerified = new HashMap<>();
         Map<String, Boolean> breached = new HashMap<>();
         Map<String, Double> drillRto = new HashMap<>();
+        Map<String, Double> backupSeconds = new HashMap<>();
         for (TargetConfig target : config.targets().values()) {
+            for (String result : RESULTS) {
+                catalog.lastRun(target.name(), "backup", result)
+                        .filter(r -> r.finishedAt() != null)
+                        .ifPresent(r -> backupSeconds.put(
+                                target.name() + "\u0000" + result,
+                                Duration.between(r.startedAt(), r.finishedAt()).toMillis() / 1000.0));
+            }
             Optional<BackupRow> last = catalog.latestVerified(target.name());
             last.ifPresent(b -> lastVerified.put(target.name(), b));
             // the rule status and the retained state topic use (TargetStates)
@@ -171,7 +216,9 @@ public final class LifeboatMetrics {
                 lastVerified,
                 breached,
                 drillRto,
+                backupSeconds,
                 catalog.runCounts("backup"),
+                catalog.runCounts("drill"),
                 catalog.verifyFailures(),
                 catalog.safeMode().map(Catalog.SafeModeChange::on).orElse(false));
     }
@@ -194,11 +241,14 @@ public final class LifeboatMetrics {
             Map<String, BackupRow> lastVerified,
             Map<String, Boolean> breached,
             Map<String, Double> drillRto,
+            Map<String, Double> backupSeconds,
             Map<String, Map<String, Long>> backupRuns,
+            Map<String, Map<String, Long>> drillRuns,
             Map<String, Long> failedVerifications,
             boolean safeMode) {
 
-        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), false);
+        static final Snapshot EMPTY =
+                new Snapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), false);
 
         double rpoBreached(String target) {
             return breached.getOrDefault(target, true) ? 1 : 0;
@@ -222,8 +272,94 @@ public final class LifeboatMetrics {
             return backupRuns.getOrDefault(target, Map.of()).getOrDefault(result, 0L);
         }
 
+        double drills(String target, String result) {
+            return drillRuns.getOrDefault(target, Map.of()).getOrDefault(result, 0L);
+        }
+
+        double backupSeconds(String target, String result) {
+            return backupSeconds.getOrDefault(target + "\u0000" + result, Double.NaN);
+        }
+
         double verifyFailures(String target) {
             return failedVerifications.getOrDefault(target, 0L);
         }
+    }
+
+    /**
+     * The registry that reads the catalog before every scrape, whoever scrapes (Camel's endpoint, a
+     * test). One scrape method may call another: only the outermost reads the catalog.
+     */
+    private final class Refreshing extends PrometheusMeterRegistry {
+
+        private final ThreadLocal<Boolean> scraping = ThreadLocal.withInitial(() -> false);
+
+        Refreshing() {
+            super(PrometheusConfig.DEFAULT);
+        }
+
+        private <T> T fresh(IoSupplier<T> scrape) throws IOException {
+            if (scraping.get()) {
+                return scrape.get();
+            }
+            scraping.set(true);
+            try {
+                refresh();
+                return scrape.get();
+            } finally {
+                scraping.set(false);
+            }
+        }
+
+        private String freshText(IoSupplier<String> scrape) {
+            try {
+                return fresh(scrape);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String scrape() {
+            return freshText(super::scrape);
+        }
+
+        @Override
+        public String scrape(String contentType) {
+            return freshText(() -> super.scrape(contentType));
+        }
+
+        @Override
+        public String scrape(String contentType, Set<String> includedNames) {
+            return freshText(() -> super.scrape(contentType, includedNames));
+        }
+
+        @Override
+        public void scrape(OutputStream out) throws IOException {
+            fresh(() -> {
+                super.scrape(out);
+                return null;
+            });
+        }
+
+        @Override
+        public void scrape(OutputStream out, String contentType) throws IOException {
+            fresh(() -> {
+                super.scrape(out, contentType);
+                return null;
+            });
+        }
+
+        @Override
+        public void scrape(OutputStream out, String contentType, Set<String> includedNames) throws IOException {
+            fresh(() -> {
+                super.scrape(out, contentType, includedNames);
+                return null;
+            });
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws IOException;
     }
 }

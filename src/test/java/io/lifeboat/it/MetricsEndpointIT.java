@@ -102,6 +102,23 @@ class MetricsEndpointIT {
                     .doesNotContain("lifeboat_backup_last_verified_timestamp_seconds{target=\"vault\"}")
                     .doesNotContain("lifeboat_restore_drill_rto_seconds{target=\"vault\"}");
             assertThat(value(text, "lifeboat_safe_mode")).isZero();
+            assertThat(value(text, "lifeboat_backup_duration_seconds", "result", "succeeded", "target", "files"))
+                    .isGreaterThan(0)
+                    .isLessThan(120);
+            assertThat(value(text, "lifeboat_backup_duration_seconds", "result", "failed", "target", "vault"))
+                    .isGreaterThanOrEqualTo(0)
+                    .isLessThan(120);
+            assertThat(text).doesNotContain("lifeboat_backup_duration_seconds{result=\"succeeded\",target=\"vault\"}");
+            assertThat(value(text, "lifeboat_drill_runs_total", "result", "succeeded", "target", "files"))
+                    .isEqualTo(1);
+            assertThat(value(text, "lifeboat_drill_runs_total", "result", "failed", "target", "files"))
+                    .isZero();
+            assertThat(value(text, "lifeboat_outbox_depth")).isGreaterThanOrEqualTo(0);
+            // Camel's route metrics and the JVM's share the registry
+            assertThat(text)
+                    .contains(
+                            "camel_exchanges_total{camelContext=\"lifeboat\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"backup-execute\"}")
+                    .contains("jvm_memory_used_bytes");
             assertThat(text).doesNotContain(SECRET).doesNotContain("lifeboat_metrics_it_missing");
 
             // bad requests

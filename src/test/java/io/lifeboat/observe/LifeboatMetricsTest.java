@@ -150,6 +150,13 @@ class LifeboatMetricsTest {
                 .isEqualTo(1);
         assertThat(value(text, "lifeboat_restore_drill_rto_seconds", "target", "empty"))
                 .isEqualTo(3);
+        assertThat(value(text, "lifeboat_drill_runs_total", "result", "succeeded", "target", "empty"))
+                .isEqualTo(1);
+        assertThat(value(text, "lifeboat_drill_runs_total", "result", "failed", "target", "empty"))
+                .isEqualTo(0);
+        assertThat(value(text, "lifeboat_backup_duration_seconds", "result", "succeeded", "target", "empty"))
+                .isEqualTo(0.5);
+        assertThat(text).doesNotContain("lifeboat_backup_duration_seconds{result=\"failed\",target=\"empty\"}");
         assertThat(value(text, "lifeboat_safe_mode")).isEqualTo(1);
 
         // the backup is pruned away: the series go again; Safe Mode is resumed
