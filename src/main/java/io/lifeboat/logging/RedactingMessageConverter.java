@@ -1,0 +1,14 @@
+package io.lifeboat.logging;
+
+import ch.qos.logback.classic.pattern.MessageConverter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.lifeboat.config.Secrets;
+
+/** {@code %msg} without any secret the config holds ({@link Secrets}), whoever logs it. */
+public final class RedactingMessageConverter extends MessageConverter {
+
+    @Override
+    public String convert(ILoggingEvent event) {
+        return Secrets.redact(super.convert(event));
+    }
+}
