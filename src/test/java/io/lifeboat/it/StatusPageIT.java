@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.Json;
+import io.lifeboat.testsupport.HeadlessChromium;
 import io.lifeboat.testsupport.LifeboatCli;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,11 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
@@ -51,7 +48,7 @@ class StatusPageIT {
 
     @Test
     void thePageShowsTheDaemonsStateInAHeadlessBrowser() throws Exception {
-        String chromium = chromium();
+        HeadlessChromium chromium = new HeadlessChromium(work); // fails, saying how to install it, when absent
         int port = freePort();
         Path config = config(port);
         LifeboatCli cli = new LifeboatCli(config).env("LIFEBOAT_API_TOKEN", TOKEN);
@@ -71,7 +68,7 @@ class StatusPageIT {
                             || target(status, "broken").path("lastVerifiedId").isNull())
                     .isTrue();
 
-            Document dom = dump(chromium, base + "#token=" + TOKEN, 8000);
+            Document dom = chromium.dom(base + "#token=" + TOKEN, 8000);
             assertThat(dom.getElementById("auth").hasAttr("hidden"))
                     .as(dom.outerHtml())
                     .isTrue();
@@ -113,13 +110,13 @@ class StatusPageIT {
                     .isNotNull();
 
             // it refreshes itself every 10 s (virtual time: 25 s is three reads)
-            Document later = dump(chromium, base + "#token=" + TOKEN, 25_000);
+            Document later = chromium.dom(base + "#token=" + TOKEN, 25_000);
             assertThat(Integer.parseInt(later.getElementById("last-refresh").attr("data-count")))
                     .isGreaterThanOrEqualTo(3);
 
             Path png = LifeboatCli.jar().getParent().resolve("status-page.png");
             Files.deleteIfExists(png);
-            chrome(chromium, base + "#token=" + TOKEN, 8000, "--window-size=1280,900", "--screenshot=" + png);
+            chromium.screenshot(base + "#token=" + TOKEN, 8000, png, 1280, 900);
             assertThat(png).exists();
             byte[] image = Files.readAllBytes(png);
             assertThat(image.length).as("screenshot bytes").isGreaterThan(20 * 1024);
@@ -129,7 +126,7 @@ class StatusPageIT {
             HttpResponse<String> enter =
                     post(port, "/api/safe-mode", "{\"action\":\"enter\",\"reason\":\"status page IT <b>drill</b>\"}");
             assertThat(enter.statusCode()).as(enter.body()).isEqualTo(202);
-            Document safe = dump(chromium, base + "#token=" + TOKEN, 8000);
+            Document safe = chromium.dom(base + "#token=" + TOKEN, 8000);
             Element banner = safe.getElementById("safe-mode-banner");
             assertThat(banner.hasAttr("hidden")).as(safe.outerHtml()).isFalse();
             assertThat(banner.attr("data-on")).isEqualTo("true");
@@ -138,7 +135,7 @@ class StatusPageIT {
             assertThat(safe.getElementById("safe-mode").attr("data-on")).isEqualTo("true");
 
             // no token: the message saying one is needed, and no data
-            Document none = dump(chromium, base, 8000);
+            Document none = chromium.dom(base, 8000);
             assertThat(none.getElementById("auth").hasAttr("hidden")).isFalse();
             assertThat(none.getElementById("auth-message").attr("data-state")).isEqualTo("needed");
             assertThat(none.getElementById("auth-message").text()).contains("token is needed");
@@ -147,7 +144,7 @@ class StatusPageIT {
             assertThat(none.outerHtml()).doesNotContain("broken").doesNotContain("no snapshot today");
 
             // a wrong token: the API's 403, said plainly, and no data
-            Document wrong = dump(chromium, base + "#token=not-" + TOKEN, 8000);
+            Document wrong = chromium.dom(base + "#token=not-" + TOKEN, 8000);
             assertThat(wrong.getElementById("auth-message").attr("data-state")).isEqualTo("forbidden");
             assertThat(wrong.getElementById("auth-message").text()).contains("403");
             assertThat(wrong.select("#targets-body tr")).isEmpty();
@@ -156,55 +153,6 @@ class StatusPageIT {
         }
         // the browser sent the token in a header on every read; no log line holds it
         assertThat(daemon.output()).contains("API at http://127.0.0.1:" + port).doesNotContain(TOKEN);
-    }
-
-    /** The Chromium binary on PATH; none is a failure that says how to get one, never a skip. */
-    static String chromium() {
-        for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-        }
-        throw new AssertionError("StatusPageIT needs headless Chromium and none is on PATH:"
-                + " install it with `apt-get install -y chromium` (scripts/test-all.sh does)");
-    }
-
-    private Document dump(String chromium, String url, int virtualMillis) throws Exception {
-        String html = chrome(chromium, url, virtualMillis, "--dump-dom");
-        assertThat(html).as("Chromium dumped no DOM for " + url).contains("<body");
-        return Jsoup.parse(html);
-    }
-
-    /** Runs headless Chromium once with a profile of its own; returns its stdout. */
-    private String chrome(String chromium, String url, int virtualMillis, String... extra) throws Exception {
-        Path profile = Files.createTempDirectory(work, "chromium");
-        List<String> cmd = new ArrayList<>(List.of(
-                chromium,
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=" + virtualMillis));
-        cmd.addAll(List.of(extra));
-        cmd.add(url);
-        Path out = work.resolve("chromium-" + System.nanoTime() + ".out");
-        Path err = work.resolve("chromium-" + System.nanoTime() + ".err");
-        Process p = new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("Chromium did not finish within 120 s:\n" + Files.readString(err));
-        }
-        assertThat(p.exitValue()).as("chromium exit\n" + Files.readString(err)).isZero();
-        return Files.readString(out, UTF_8);
     }
 
     private static Element row(Document dom, String target) {
