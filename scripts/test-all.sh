@@ -14,6 +14,7 @@ command -v mosquitto_sub >/dev/null || need_pkgs+=(mosquitto-clients)
 command -v tar >/dev/null         || need_pkgs+=(tar)
 command -v age >/dev/null         || need_pkgs+=(age)
 command -v gpg >/dev/null         || need_pkgs+=(gnupg)
+command -v chromium >/dev/null || need_pkgs+=(chromium)   # StatusPageIT drives the status page headless
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test-all: installing ${need_pkgs[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null

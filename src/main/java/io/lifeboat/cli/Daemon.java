@@ -196,7 +196,7 @@ final class Daemon {
                     m.getCamelContext().getRegistry().bind("jobQueue", jobQueue);
                     m.getCamelContext()
                             .getRegistry()
-                            .bind(ApiViews.BEAN, JsonViews.forDaemon(config, service, catalog, store, offsite));
+                            .bind(ApiViews.BEAN, JsonViews.forDaemon(config, service, catalog, store, offsite, outbox));
                     m.getCamelContext()
                             .getRegistry()
                             .bind("backupJobs", new BackupJobs(config, service, catalog, clock));

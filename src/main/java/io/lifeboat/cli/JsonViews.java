@@ -1,8 +1,12 @@
 package io.lifeboat.cli;
 
 import io.lifeboat.catalog.Catalog;
+import io.lifeboat.catalog.RunRow;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.TargetConfig;
+import io.lifeboat.domain.Durations;
 import io.lifeboat.http.ApiViews;
+import io.lifeboat.outbox.Outbox;
 import io.lifeboat.pipeline.BackupService;
 import io.lifeboat.store.BackupStore;
 import io.lifeboat.store.OffsiteCopies;
@@ -23,13 +27,26 @@ final class JsonViews {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonViews.class);
 
+    /** How many runs {@code recentRuns} holds: enough for a screen, small enough to read every 10 s. */
+    static final int RECENT_RUNS = 20;
+
     private JsonViews() {}
 
-    /** Each configured target's state, in config order (without the off-site part, see OffsiteView). */
+    /**
+     * Each configured target's state, in config order (without the off-site part, see OffsiteView),
+     * with the target's {@code drill.rto} as {@code drillRto}/{@code drillRtoSeconds} when it has one,
+     * so a drill's RTO can be read against its objective before any drill has run.
+     */
     static List<Map<String, Object>> states(LifeboatConfig config, BackupService service) {
         List<Map<String, Object>> states = new ArrayList<>();
         for (String target : config.targets().keySet()) {
-            states.add(service.states().state(target));
+            Map<String, Object> state = service.states().state(target);
+            TargetConfig t = config.targets().get(target);
+            if (t != null && t.drill() != null && t.drill().rto() != null) {
+                state.put("drillRtoSeconds", t.drill().rto().getSeconds());
+                state.put("drillRto", Durations.format(t.drill().rto()));
+            }
+            states.add(state);
         }
         return states;
     }
@@ -42,6 +59,46 @@ final class JsonViews {
                 "safeMode",
                 safeMode == null ? new LinkedHashMap<>(Map.of("on", false)) : SafeModeCommand.json(safeMode));
         return out;
+    }
+
+    /**
+     * {@code status --json} with the newest runs over all targets ({@code recentRuns}, newest first)
+     * and, from the daemon only, its outbox ({@code outbox}: depth and whether the broker is connected;
+     * a one-shot command has no outbox running, so the field is left out).
+     */
+    static Map<String, Object> status(
+            List<Map<String, Object>> states, Catalog.SafeModeChange safeMode, List<RunRow> runs, Outbox outbox) {
+        Map<String, Object> out = status(states, safeMode);
+        out.put("recentRuns", runs(runs));
+        if (outbox != null) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("depth", outbox.depth());
+            o.put("connected", outbox.connected());
+            out.put("outbox", o);
+        }
+        return out;
+    }
+
+    /** Runs as {@code recentRuns} shows them: what, why (trigger type and detail), when, how it ended. */
+    static List<Map<String, Object>> runs(List<RunRow> rows) {
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (RunRow r : rows) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("runId", r.runId());
+            run.put("target", r.target());
+            run.put("operation", r.operation());
+            Map<String, Object> trigger = new LinkedHashMap<>();
+            trigger.put("type", r.trigger().type());
+            trigger.put("detail", r.trigger().detail());
+            run.put("trigger", trigger);
+            run.put("startedAt", r.startedAt().toString());
+            run.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
+            run.put("result", r.result());
+            run.put("backupId", r.backupId());
+            run.put("error", r.error());
+            runs.add(run);
+        }
+        return runs;
     }
 
     /** {@code list --json}: one row per backup, newest first. */
@@ -58,19 +115,24 @@ final class JsonViews {
         return rows;
     }
 
-    /** The daemon's views for the API: the same JSON from its own store, catalog and off-site store. */
+    /**
+     * The daemon's views for the API: the same JSON from its own store, catalog and off-site store,
+     * and the depth of its outbox (null: none).
+     */
     static ApiViews forDaemon(
             LifeboatConfig config,
             BackupService service,
             Catalog catalog,
             BackupStore store,
-            BackupStore offsiteStore) {
+            BackupStore offsiteStore,
+            Outbox outbox) {
         return new ApiViews() {
             @Override
             public Object status() {
                 List<Map<String, Object>> states = states(config, service);
                 OffsiteView.addToStates(service, offsiteStore, states, LOG::warn);
-                return JsonViews.status(states, catalog.safeMode().orElse(null));
+                return JsonViews.status(
+                        states, catalog.safeMode().orElse(null), catalog.recentRuns(RECENT_RUNS), outbox);
             }
 
             @Override

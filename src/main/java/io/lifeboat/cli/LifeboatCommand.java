@@ -287,7 +287,8 @@ public final class LifeboatCommand {
                 OffsiteView.addToStates(s, states); // newest off-site copy and lag, from storage
                 var safeMode = s.catalog().safeMode().orElse(null);
                 if (json) {
-                    System.out.println(Json.text(JsonViews.status(states, safeMode)));
+                    System.out.println(Json.text(
+                            JsonViews.status(states, safeMode, s.catalog().recentRuns(JsonViews.RECENT_RUNS), null)));
                     return OK;
                 }
                 System.out.println(SafeModeCommand.line(safeMode));

@@ -20,6 +20,8 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
  * Undertow's form parser could buffer one:
  *
  * <ol>
+ *   <li>{@code GET} or {@code HEAD /}: the {@link StatusPage}, without a token (it holds no data);
+ *       another method on {@code /}: 405;
  *   <li>a path outside {@code /api}: 404;
  *   <li>no {@code http.token} configured: 403 saying to set it;
  *   <li>no {@code Authorization: Bearer …}: 401 with {@code WWW-Authenticate: Bearer}; a wrong
@@ -70,6 +72,19 @@ final class ApiGate implements CamelUndertowHttpHandler {
         }
         String path = ex.getRequestPath();
         String method = ex.getRequestMethod().toString();
+        if (path.equals(StatusPage.PATH)) {
+            // the status page holds no data (it reads /api with the token it is given): no token here
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.getResponseHeaders().put(Headers.ALLOW, StatusPage.ALLOW);
+                refuse(ex, 405, "method_not_allowed", "/ allows " + StatusPage.ALLOW);
+                return;
+            }
+            ex.getResponseHeaders().put(Headers.CACHE_CONTROL, StatusPage.CACHE_CONTROL);
+            ex.getRequestHeaders().put(new HttpString(ROUTE_HEADER), StatusPage.ROUTE_ID);
+            ex.getRequestHeaders().put(new HttpString(PEER_HEADER), peer(ex));
+            next.handleRequest(ex);
+            return;
+        }
         if (!path.equals("/api") && !path.startsWith("/api/")) {
             refuse(ex, 404, "not_found", "no such endpoint; the API is under /api: " + ApiEndpoint.listing());
             return;
@@ -128,6 +143,9 @@ final class ApiGate implements CamelUndertowHttpHandler {
         // the rest as it arrives, so the client, still sending, can read the answer. Beyond DRAIN_LIMIT past
         // maxBody Undertow cuts the connection instead: an endless body cannot hold it open.
         ex.setMaxEntitySize(maxBody + DRAIN_LIMIT);
+        // live state, and answers to a bearer token: never kept by a cache (set here: Camel's HTTP
+        // header filter drops Cache-Control from a route's answer)
+        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         ex.getRequestHeaders().put(new HttpString(ROUTE_HEADER), endpoint.routeId);
         ex.getRequestHeaders().put(new HttpString(PEER_HEADER), peer(ex));
         next.handleRequest(ex);

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the API answers: always JSON, never a stack trace, and no header but the status and the
- * content type (whatever headers the inbound routes set stay inside).
+ * content type (whatever headers the inbound routes set stay inside; the gate adds {@code
+ * Cache-Control}, which Camel's HTTP header filter would drop).
  */
 final class ApiResponses {
 

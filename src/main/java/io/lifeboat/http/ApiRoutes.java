@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       the caller's address as actor;
  *   <li>{@code api-backups-create}: {@code POST /api/backups} to {@code direct:command-backup};
  *   <li>{@code api-status}, {@code api-backups-list}: {@code GET /api/status} and {@code GET
- *       /api/backups[?target=]}, the JSON of {@code status --json} and {@code list --json}.
+ *       /api/backups[?target=]}, the JSON of {@code status --json} and {@code list --json};
+ *   <li>{@code status-page}: {@code GET}/{@code HEAD /}, the {@link StatusPage} (no token: it holds
+ *       no data, and reads the two above with the token the user gives it).
  * </ul>
  *
  * The inbound routes validate the payload; their verdict becomes 202 or 400 (403 for a refused
@@ -152,6 +154,8 @@ public final class ApiRoutes extends RouteBuilder {
                 from("direct:api-backups-create").routeId("api-backups-create"),
                 "direct:command-backup",
                 ApiResponses::inbound);
+
+        from("direct:" + StatusPage.ROUTE_ID).routeId(StatusPage.ROUTE_ID).process(StatusPage::respond);
 
         from("direct:api-status")
                 .routeId("api-status")

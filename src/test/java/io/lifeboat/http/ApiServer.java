@@ -43,22 +43,33 @@ final class ApiServer implements AutoCloseable {
     }
 
     ApiServer(String token, int maxBody, int port) throws Exception {
+        this(token, maxBody, port, null);
+    }
+
+    /** With {@code views} answering {@code GET /api/status} and {@code /api/backups} (null: the fixed stand-in). */
+    ApiServer(String token, int maxBody, int port, ApiViews views) throws Exception {
         this.port = port;
         this.config = new HttpConfig(true, "127.0.0.1", port, token, maxBody);
         camel.getPropertiesComponent().setInitialProperties(ApiRoutes.properties(config));
-        camel.getRegistry().bind(ApiViews.BEAN, new ApiViews() {
-            @Override
-            public Object status() {
-                viewCalls.add("status");
-                return Map.of("targets", List.of(Map.of("target", "app-db", "rpoState", "ok")));
-            }
+        camel.getRegistry()
+                .bind(
+                        ApiViews.BEAN,
+                        views != null
+                                ? views
+                                : new ApiViews() {
+                                    @Override
+                                    public Object status() {
+                                        viewCalls.add("status");
+                                        return Map.of("targets", List.of(Map.of("target", "app-db", "rpoState", "ok")));
+                                    }
 
-            @Override
-            public Object backups(String target) {
-                viewCalls.add("backups:" + target);
-                return List.of(Map.of("manifest", Map.of("id", "20261123T000000Z-abc", "target", "app-db")));
-            }
-        });
+                                    @Override
+                                    public Object backups(String target) {
+                                        viewCalls.add("backups:" + target);
+                                        return List.of(Map.of(
+                                                "manifest", Map.of("id", "20261123T000000Z-abc", "target", "app-db")));
+                                    }
+                                });
         camel.addRoutes(new ApiRoutes(config, meters, Clock.systemUTC()));
         camel.addRoutes(new StandIns());
         camel.start();

@@ -360,7 +360,7 @@ class HttpApiTest {
 
     @Test
     void unknownPathsAre404Json() throws Exception {
-        for (String path : List.of("/api/nope", "/api", "/api/restores", "/nope", "/")) {
+        for (String path : List.of("/api/nope", "/api", "/api/restores", "/nope", "/index.html", "//")) {
             HttpResponse<String> r = sendAuthed("GET", path, null, null);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(json(r).get("reason").asText()).isEqualTo("not_found");
