@@ -49,6 +49,9 @@ public final class BackupJobs {
             Manifest m =
                     service.backup(target, new Trigger(trigger == null ? "manual" : trigger, reason), new Progress());
             return "verified " + m.id();
+        } catch (io.lifeboat.pipeline.BackupAbortedException e) {
+            // thrown so the transacted job-run route rolls back: the job stays queued for the next start
+            throw new IllegalStateException("backup of " + target + " " + e.getMessage() + "; its job runs again", e);
         } catch (BackupFailedException e) {
             LOG.warn("backup of {} failed: {}", target, e.getMessage());
             return "failed: " + e.getMessage();

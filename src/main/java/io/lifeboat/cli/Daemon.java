@@ -67,9 +67,42 @@ final class Daemon {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
+    private static final String STOPPED =
+            "Lifeboat was stopped before the backup finished (camel.main.shutdown-timeout)";
+
+    /** How long aborted backups get to remove their partial objects and record their runs. */
+    private static final java.time.Duration ABORT_WAIT = java.time.Duration.ofSeconds(30);
+
+    /** How long the JVM's exit waits for the daemon's own clean-up after Camel stopped. */
+    private static final long CLEANUP_WAIT_SECONDS = 60;
+
     private Daemon() {}
 
+    /**
+     * Runs the daemon. On SIGTERM the JVM runs its shutdown hooks and halts when they end, whatever
+     * other threads do: a hook here holds the exit until {@link #serve} has stopped running backups,
+     * published {@code offline} and flushed the outbox (at most {@link #CLEANUP_WAIT_SECONDS}).
+     */
     static int run(LifeboatConfig config, Path home) throws Exception {
+        java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
+        Thread hold = new Thread(
+                () -> {
+                    try {
+                        cleanedUp.await(CLEANUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "lifeboat-shutdown");
+        Runtime.getRuntime().addShutdownHook(hold);
+        try {
+            return serve(config, home);
+        } finally {
+            cleanedUp.countDown();
+        }
+    }
+
+    private static int serve(LifeboatConfig config, Path home) throws Exception {
         Encryption encryption = Session.encryption(config); // a bad key file stops the start, naming it
         EmbeddedBroker broker = null;
         String mqttUrl;
@@ -149,6 +182,7 @@ final class Daemon {
                 LOG.info("HTTP API disabled (http.enabled: false)");
             }
             LifeboatJmx[] jmx = new LifeboatJmx[1];
+            BackupService[] backups = new BackupService[1];
             AlertingSetup.Parts[] alerting = new AlertingSetup.Parts[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -185,6 +219,7 @@ final class Daemon {
                         LOG.info("the catalog was empty: {} backup(s) indexed from {}", indexed, store.describe());
                     }
                     m.getCamelContext().getRegistry().bind("backupService", service);
+                    backups[0] = service;
                     try {
                         // the RPO dead man's switch: RpoBreached once per breach, resolved by the next verified backup
                         m.getCamelContext().addRoutes(new RpoRoutes(config, catalog, service, clock));
@@ -243,6 +278,13 @@ final class Daemon {
                 }
 
                 @Override
+                public void beforeStop(BaseMainSupport m) {
+                    if (backups[0] != null) {
+                        backups[0].stopping(STOPPED); // a backup failing from here on was cut short
+                    }
+                }
+
+                @Override
                 public void afterConfigure(BaseMainSupport m) {
                     // the management server exists now and starts with the context: gate Jolokia first
                     Management.guardJolokia(m.getCamelContext(), config.management());
@@ -282,6 +324,15 @@ final class Daemon {
                 }
             });
             main.run();
+            if (backups[0] != null) {
+                // Camel waited camel.main.shutdown-timeout for running jobs; what still runs is stopped now,
+                // cleanly: partial objects removed, runs recorded as aborted, their jobs left on the queue
+                int aborted = backups[0].abortRunning(
+                        "Lifeboat was stopped before the backup finished (camel.main.shutdown-timeout)", ABORT_WAIT);
+                if (aborted > 0) {
+                    LOG.warn("{} running backup(s) aborted at shutdown; their jobs run again after restart", aborted);
+                }
+            }
             if (alerting[0] != null) {
                 alerting[0].routing().close(); // a notice in flight gets its answer; the rest stay queued
             }

@@ -6,12 +6,14 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The bearer-token check in front of {@code /observe/jolokia}: 401 without {@code Authorization:
- * Bearer …}, 403 with a wrong one, and 403 for every request while {@code management.token} is unset.
+ * The token check in front of {@code /observe/jolokia}: 401 without {@code Authorization: Bearer
+ * <token>} (or Basic credentials whose password is the token, as Hawtio sends), 403 with a wrong one, and 403 for every request while {@code management.token} is unset.
  * The comparison is constant-time ({@link BearerToken}); the header is removed once checked, so the
  * token reaches neither Jolokia nor a log. A POST must say its length and stay under {@link
  * #MAX_BODY} (Camel's Jolokia route reads bodies without a limit): 411 and 413 otherwise. What may be
@@ -39,11 +41,9 @@ final class JolokiaGate implements AuthenticationHandler {
             return;
         }
         List<String> auth = request.headers().getAll(HttpHeaders.AUTHORIZATION);
-        String presented = auth.size() == 1 && auth.get(0).regionMatches(true, 0, "Bearer ", 0, 7)
-                ? auth.get(0).substring(7).strip()
-                : null;
+        String presented = auth.size() == 1 ? presented(auth.get(0)) : null;
         if (presented == null) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"lifeboat\"");
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"lifeboat\", Basic realm=\"lifeboat\"");
             refuse(
                     ctx,
                     401,
@@ -74,6 +74,27 @@ final class JolokiaGate implements AuthenticationHandler {
             }
         }
         ctx.next();
+    }
+
+    /**
+     * The token of {@code Bearer <token>}, or the password of {@code Basic base64(user:token)} (Hawtio's
+     * Connect dialog sends Basic credentials; the user name is not checked), else null.
+     */
+    static String presented(String header) {
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).strip();
+        }
+        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(
+                        Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                return colon < 0 ? null : pair.substring(colon + 1);
+            } catch (IllegalArgumentException notBase64) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static void refuse(RoutingContext ctx, int status, String error, String detail) {

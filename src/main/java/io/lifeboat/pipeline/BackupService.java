@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs backups and verifications the way every entry point needs them (schedule, command line,
@@ -53,6 +55,11 @@ public final class BackupService {
      * want the key files read, and their errors reported, before anything else call the other
      * constructor with {@link Encryptions#forStore}.
      */
+    /** The threads taking a backup now, so a shutdown can stop them ({@link #abortRunning}). */
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
+    private volatile String abortReason;
+
     public BackupService(
             LifeboatConfig config,
             BackupStore store,
@@ -139,11 +146,48 @@ public final class BackupService {
         TargetConfig target = config.target(targetName)
                 .orElseThrow(() -> new IllegalArgumentException("unknown target '" + targetName + "' (configured: "
                         + String.join(", ", config.targets().keySet()) + ")"));
+        Thread me = Thread.currentThread();
+        running.add(me);
         try (TargetLocks.Held held = locks.acquire(targetName)) {
             return backupLocked(target, trigger, progress);
         } catch (IOException e) {
             throw new BackupFailedException("could not take the lock for " + targetName + ": " + e.getMessage(), "", e);
+        } finally {
+            running.remove(me);
         }
+    }
+
+    /**
+     * From now on a backup that fails is one the shutdown cut short: recorded as "aborted: {@code
+     * reason}", without an alert, its job left queued (Camel interrupts running work when its
+     * shutdown timeout ends, before {@link #abortRunning} is called).
+     */
+    public void stopping(String reason) {
+        abortReason = requireNonNull(reason, "reason");
+    }
+
+    /**
+     * Stops the backups running now, because the process is ending (SIGTERM, and they did not finish
+     * within {@code camel.main.shutdown-timeout}): the tools they started are killed and their threads
+     * interrupted, so each fails the ordinary way, its partial object removed and its run recorded as
+     * failed with "aborted: {@code reason}". No BackupFailed alert is raised for them; the job stays on
+     * the queue and runs again after restart. Waits up to {@code wait} for them to finish failing.
+     *
+     * @return how many backups were running
+     */
+    public int abortRunning(String reason, Duration wait) throws InterruptedException {
+        abortReason = requireNonNull(reason, "reason");
+        Set<Thread> threads = Set.copyOf(running);
+        if (threads.isEmpty()) {
+            return 0;
+        }
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        threads.forEach(Thread::interrupt);
+        long end = System.nanoTime() + wait.toNanos();
+        while (!running.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        return threads.size();
     }
 
     private Manifest backupLocked(TargetConfig target, Trigger trigger, Progress progress)
@@ -177,6 +221,11 @@ public final class BackupService {
                     encryption.recipients());
             writeManifest(manifest);
         } catch (BackupFailedException e) {
+            String aborted = abortReason;
+            if (aborted != null) {
+                abandon(runId, target.name(), id, "aborted: " + aborted + " (" + e.getMessage() + ")");
+                throw new BackupAbortedException("aborted: " + aborted, e);
+            }
             fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());
             throw e;
         }
@@ -297,6 +346,17 @@ public final class BackupService {
                     at,
                     at));
         }
+    }
+
+    /** A run cut short by shutdown: recorded and announced as failed, without an alert (it runs again). */
+    private void abandon(long runId, String target, BackupId id, String error) {
+        Instant now = clock.instant();
+        catalog.runFinished(runId, "failed", null, error, "", now);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("backupId", id.value());
+        fields.put("step", "backup");
+        fields.put("error", error);
+        events.event("backup", "failed", target, now, fields);
     }
 
     private void fail(long runId, String target, BackupId id, String step, String error, String stderr) {
