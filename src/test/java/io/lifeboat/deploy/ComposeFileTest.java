@@ -91,6 +91,32 @@ class ComposeFileTest {
                 .contains("\nuser lifeboat\ntopic readwrite lifeboat/#");
     }
 
+    /** Keys this branch's config loader does not know yet: management.token comes with the lead's change. */
+    private static final java.util.Set<String> PENDING = java.util.Set.of("management.token: unknown key");
+
+    @Test
+    void theLifeboatConfigLoadsWithTheVariablesComposePasses() throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        ComposeChecks.parse(COMPOSE)
+                .path("services")
+                .path("lifeboat")
+                .path("environment")
+                .fieldNames()
+                .forEachRemaining(n -> env.put(n, "placeholder-" + n.toLowerCase() + "-0123456789"));
+        try {
+            io.lifeboat.config.ConfigLoader.load(REPO.resolve("config/lifeboat.compose.yaml"), env);
+        } catch (io.lifeboat.config.ConfigException e) {
+            assertThat(e.problems()).isSubsetOf(PENDING);
+        }
+        env.remove("LIFEBOAT_MQTT_PASSWORD");
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+                                io.lifeboat.config.ConfigException.class,
+                                () -> io.lifeboat.config.ConfigLoader.load(
+                                        REPO.resolve("config/lifeboat.compose.yaml"), env))
+                        .problems())
+                .anyMatch(p -> p.startsWith("mqtt.password: environment variable LIFEBOAT_MQTT_PASSWORD is not set"));
+    }
+
     @Test
     void noHostPortIsPublishedTwice() {
         assertThat(ComposeChecks.hostPortsDistinct(COMPOSE)).isEmpty();
