@@ -246,6 +246,42 @@ class SecuredMosquittoIT {
     }
 
     @Test
+    void theComposeHealthCheckPassesAgainstThisBroker() throws Exception {
+        // docker-compose.yml's command, run by a shell as in the container: $$ is compose's escape for $
+        String test = ComposeChecks.parse(ComposeChecks.read(REPO.resolve("docker-compose.yml")))
+                .path("services")
+                .path("mosquitto")
+                .path("healthcheck")
+                .path("test")
+                .get(1)
+                .asText()
+                .replace("$$", "$")
+                .replace("-h 127.0.0.1", "-h 127.0.0.1 -p " + plainPort);
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", test).redirectErrorStream(true);
+        pb.environment().put("MOSQUITTO_HEALTHCHECK_PASSWORD", PASSWORDS.get("healthcheck"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(test + "\n" + out).isZero();
+        assertThat(out.strip()).matches("\\d+ seconds");
+        // and it fails when the password is wrong: a check that cannot fail says nothing
+        pb.environment().put("MOSQUITTO_HEALTHCHECK_PASSWORD", "wrong");
+        Process bad = pb.start();
+        bad.getInputStream().readAllBytes();
+        assertThat(bad.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isNotZero();
+    }
+
+    @Test
+    void theBrokerLetsTheOutboxKeepAThousandMessagesInFlight() throws Exception {
+        MqttClient c = new MqttClient(plain(), "it-rm-" + UUID.randomUUID(), new MemoryPersistence());
+        clients.add(c);
+        var token = c.connectWithResult(as("lifeboat", PASSWORDS.get("lifeboat")));
+        // max_inflight_messages is also Mosquitto 2.0's MQTT 5 receive maximum; the outbox's window is 1,000
+        assertThat(token.getResponseProperties().getReceiveMaximum()).isEqualTo(1000);
+    }
+
+    @Test
     void lifeboatConnectsOverTlsWithItsUserAndHearsTheServices() throws Exception {
         Path dir = Files.createDirectories(work.resolve("daemon"));
         Files.createDirectories(dir.resolve("files"));
@@ -258,6 +294,7 @@ class SecuredMosquittoIT {
                        username: lifeboat, password: "${LIFEBOAT_MQTT_PASSWORD}", caFile: "%s"}
                 management: {port: %d}
                 http: {port: %d}
+                broker: {port: 0}
                 homeassistant: {discovery: true, prefix: homeassistant}
                 targets:
                   files: {kind: directory, path: files, schedule: "0 0 3 1 1 ? 2099", rpo: 26h}
