@@ -7,7 +7,7 @@ COPY src src
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client redis-tools zstd \
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client redis-tools zstd curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/lifeboat.jar /app/target/lifeboat.jar

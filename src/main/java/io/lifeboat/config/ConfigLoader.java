@@ -305,7 +305,8 @@ public final class ConfigLoader {
     }
 
     private static LifeboatConfig.MqttConfig mqtt(Section m) {
-        m.allowOnly(Set.of("url", "prefix", "username", "password", "clientId", "maxPayload", "subscriptions"));
+        m.allowOnly(
+                Set.of("url", "prefix", "username", "password", "clientId", "maxPayload", "subscriptions", "caFile"));
         Section.Text url = m.text("url");
         if (url != null && !url.value().matches("(tcp|ssl|ws|wss)://.+")) {
             m.problem("url", "must start with tcp://, ssl://, ws:// or wss://, got " + url.shown());
@@ -338,6 +339,16 @@ public final class ConfigLoader {
                 subscriptions.add(new LifeboatConfig.Subscription(topic, service, up, down));
             }
         }
+        // the CA to trust for ssl:// and wss:// (none: the JVM's trust store)
+        java.nio.file.Path caFile = m.path("caFile", false);
+        if (caFile != null) {
+            String problem = MqttTls.problem(caFile);
+            if (problem != null) {
+                m.problem("caFile", problem);
+            } else if (url != null && !url.value().matches("(ssl|wss)://.+")) {
+                m.problem("caFile", "is for TLS: mqtt.url must start with ssl:// or wss://, got " + url.shown());
+            }
+        }
         return new LifeboatConfig.MqttConfig(
                 url == null ? null : url.value(),
                 prefix == null ? DEFAULT_MQTT_PREFIX : prefix.value(),
@@ -345,7 +356,8 @@ public final class ConfigLoader {
                 m.string("password"),
                 clientId == null ? null : clientId.value(),
                 maxPayload == null ? LifeboatConfig.MqttConfig.DEFAULT_MAX_PAYLOAD : maxPayload,
-                subscriptions);
+                subscriptions,
+                caFile);
     }
 
     private static LifeboatConfig.PruneConfig prune(Section p) {

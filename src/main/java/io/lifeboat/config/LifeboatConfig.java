@@ -103,7 +103,8 @@ public record LifeboatConfig(
             String password,
             String clientId,
             int maxPayloadBytes,
-            List<Subscription> subscriptions) {
+            List<Subscription> subscriptions,
+            Path caFile) {
 
         public static final int DEFAULT_MAX_PAYLOAD = 64 * 1024;
 
@@ -113,7 +114,19 @@ public record LifeboatConfig(
         }
 
         public MqttConfig(String url, String prefix, String username, String password) {
-            this(url, prefix, username, password, null, DEFAULT_MAX_PAYLOAD, List.of());
+            this(url, prefix, username, password, null, DEFAULT_MAX_PAYLOAD, List.of(), null);
+        }
+
+        /** Without {@code caFile}: TLS (if any) trusts the JVM's trust store. */
+        public MqttConfig(
+                String url,
+                String prefix,
+                String username,
+                String password,
+                String clientId,
+                int maxPayloadBytes,
+                List<Subscription> subscriptions) {
+            this(url, prefix, username, password, clientId, maxPayloadBytes, subscriptions, null);
         }
 
         @Override

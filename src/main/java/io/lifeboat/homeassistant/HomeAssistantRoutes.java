@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.Json;
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.inbound.InboundRoutes;
 import io.lifeboat.outbox.Outbox;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -56,7 +57,8 @@ public final class HomeAssistantRoutes extends RouteBuilder {
                         + "?brokerUrl={{lifeboat.mqtt.url}}"
                         + "&clientId={{lifeboat.mqtt.sessionClientId}}-ha-status"
                         + "&userName={{?lifeboat.mqtt.username}}&password={{?lifeboat.mqtt.password}}"
-                        + "&qos=1&automaticReconnect=true&connectionTimeout=5")
+                        + "&qos=1&automaticReconnect=true&connectionTimeout=5"
+                        + InboundRoutes.tlsOption(getContext(), config))
                 .routeId("homeassistant-status-in")
                 .process(e -> {
                     byte[] body = e.getIn().getBody(byte[].class);

@@ -1,10 +1,13 @@
 package io.lifeboat.inbound;
 
 import io.lifeboat.config.LifeboatConfig;
+import io.lifeboat.config.MqttTls;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import javax.net.SocketFactory;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Constants;
@@ -209,7 +212,18 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
         String url = getContext().resolvePropertyPlaceholders("{{lifeboat.mqtt.url}}");
         String user = getContext().resolvePropertyPlaceholders("{{?lifeboat.mqtt.username}}");
         String password = getContext().resolvePropertyPlaceholders("{{?lifeboat.mqtt.password}}");
-        SessionClient client = new SessionClient(url, clientId, SessionClient.options(url, user, password, expiry));
+        String tls = tlsOption(getContext(), config);
+        SessionClient client = new SessionClient(
+                url,
+                clientId,
+                SessionClient.options(
+                        url,
+                        user,
+                        password,
+                        expiry,
+                        tls.isEmpty()
+                                ? null
+                                : getContext().getRegistry().lookupByNameAndType(TLS_BEAN, SocketFactory.class)));
         clients.add(client);
         String bean = "inboundMqttClient-" + suffix;
         getContext().getRegistry().bind(bean, client);
@@ -220,7 +234,29 @@ public final class InboundRoutes extends RouteConfigurationBuilder {
                 + "&userName={{?lifeboat.mqtt.username}}&password={{?lifeboat.mqtt.password}}"
                 + "&qos=1&manualAcksEnabled=true&cleanStart=false"
                 + "&sessionExpiryInterval={{lifeboat.mqtt.sessionExpiry}}"
-                + "&connectionTimeout=5&automaticReconnect=true";
+                + "&connectionTimeout=5&automaticReconnect=true" + tls;
+    }
+
+    /** The registry name of the socket factory that trusts {@code mqtt.caFile}. */
+    public static final String TLS_BEAN = "lifeboatMqttTls";
+
+    /**
+     * With {@code mqtt.caFile}: binds (once) the socket factory that trusts it and returns the
+     * paho-mqtt5 endpoint option that uses it; without it, an empty string (Paho's default: the JVM's
+     * trust store for ssl://).
+     */
+    public static String tlsOption(CamelContext context, LifeboatConfig config) {
+        if (config.mqtt() == null || config.mqtt().caFile() == null) {
+            return "";
+        }
+        if (context.getRegistry().lookupByName(TLS_BEAN) == null) {
+            context.getRegistry()
+                    .bind(
+                            TLS_BEAN,
+                            SocketFactory.class,
+                            MqttTls.socketFactory(config.mqtt().caFile()));
+        }
+        return "&socketFactory=#bean:" + TLS_BEAN;
     }
 
     /**

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -43,9 +44,13 @@ final class SessionClient extends MqttClient {
         setManualAcks(true); // the consumer acknowledges each message after its route completed
     }
 
-    static MqttConnectionOptions options(String brokerUrl, String user, String password, long sessionExpirySeconds) {
+    /** {@code tls}: the socket factory for an {@code ssl://} broker (mqtt.caFile), null for the JVM's default. */
+    static MqttConnectionOptions options(
+            String brokerUrl, String user, String password, long sessionExpirySeconds, SocketFactory tls) {
         MqttConnectionOptions o = new MqttConnectionOptions();
-        if (brokerUrl.startsWith("tcp://")) {
+        if (tls != null) {
+            o.setSocketFactory(tls);
+        } else if (brokerUrl.startsWith("tcp://")) {
             o.setSocketFactory(NoDelaySockets.INSTANCE); // acknowledgements go out at once (see NoDelaySockets)
         }
         o.setCleanStart(false); // keep the session: QoS 1 messages published while Lifeboat is down wait for it

@@ -2,8 +2,11 @@ package io.lifeboat.outbox;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lifeboat.config.MqttTls;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -41,17 +44,26 @@ public final class MqttPublisher implements AutoCloseable {
         void lost(String why);
     }
 
-    /** Where and who; {@code will} true for the daemon (its end is Lifeboat going offline). */
-    public record Settings(String url, String clientId, String username, String password, String prefix, boolean will) {
+    /**
+     * Where and who; {@code will} true for the daemon (its end is Lifeboat going offline); {@code caFile}
+     * the CA an {@code ssl://} broker's certificate must chain to (null: the JVM's trust store).
+     */
+    public record Settings(
+            String url, String clientId, String username, String password, String prefix, boolean will, Path caFile) {
         public Settings {
             requireNonNull(url, "url");
             requireNonNull(clientId, "clientId");
             requireNonNull(prefix, "prefix");
         }
+
+        public Settings(String url, String clientId, String username, String password, String prefix, boolean will) {
+            this(url, clientId, username, password, prefix, will, null);
+        }
     }
 
     private final Settings settings;
     private final MqttAsyncClient client;
+    private final SocketFactory tls;
     private final Object monitor = new Object();
     private volatile boolean connected;
     private volatile boolean attempted;
@@ -62,6 +74,7 @@ public final class MqttPublisher implements AutoCloseable {
 
     public MqttPublisher(Settings settings) throws MqttException {
         this.settings = settings;
+        this.tls = settings.caFile() == null ? null : MqttTls.socketFactory(settings.caFile());
         this.client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
@@ -210,6 +223,9 @@ public final class MqttPublisher implements AutoCloseable {
         o.setAutomaticReconnect(false); // connectLoop reconnects, also when the first attempt fails
         o.setConnectionTimeout(5);
         o.setKeepAliveInterval(10); // notice a dead broker within seconds
+        if (tls != null) {
+            o.setSocketFactory(tls);
+        }
         if (settings.username() != null) {
             o.setUserName(settings.username());
         }

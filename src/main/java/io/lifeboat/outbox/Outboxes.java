@@ -31,7 +31,8 @@ public final class Outboxes {
                 mqtt == null ? null : mqtt.username(),
                 mqtt == null ? null : mqtt.password(),
                 prefix,
-                daemon));
+                daemon,
+                mqtt == null ? null : mqtt.caFile()));
         LifeboatConfig.RedisConfig redis = config.redis();
         RedisBacklog backlog =
                 redis == null || redis.url() == null ? null : new RedisBacklog(redis.url(), redis.stream());

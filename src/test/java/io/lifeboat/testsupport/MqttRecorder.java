@@ -27,6 +27,11 @@ public final class MqttRecorder implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     public MqttRecorder(String brokerUrl, String topicFilter) throws MqttException {
+        this(brokerUrl, topicFilter, new MqttConnectionOptions());
+    }
+
+    /** With the caller's connection options (user name and password for a secured broker). */
+    public MqttRecorder(String brokerUrl, String topicFilter, MqttConnectionOptions o) throws MqttException {
         client = new MqttClient(brokerUrl, "test-" + UUID.randomUUID(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
@@ -58,7 +63,6 @@ public final class MqttRecorder implements AutoCloseable {
             @Override
             public void authPacketArrived(int reason, MqttProperties p) {}
         });
-        MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         client.connect(o);
         client.subscribe(topicFilter, 1);
