@@ -261,7 +261,7 @@ class ConfigLoaderTest {
     void badManagementValuesAreNamedAllAtOnce() throws IOException {
         assertThat(problems(STORE + TARGET + "management: {port: 0, host: \"http://x y\", enabled: maybe, token: t}\n"))
                 .containsExactlyInAnyOrder(
-                        "management.token: unknown key",
+                        "management.token: is too short to guard JMX operations; use 16 characters or more (openssl rand -hex 24)",
                         "management.enabled: expected true or false, got 'maybe'",
                         "management.host: must be a host name or an IP address such as 127.0.0.1, got 'http://x y'",
                         "management.port: must be between 1 and 65535, got 0");
