@@ -18,6 +18,7 @@ import io.lifeboat.crypto.Encryption;
 import io.lifeboat.events.EventRoutes;
 import io.lifeboat.events.Events;
 import io.lifeboat.homeassistant.HomeAssistantRoutes;
+import io.lifeboat.http.ApiOperations;
 import io.lifeboat.http.ApiRoutes;
 import io.lifeboat.http.ApiViews;
 import io.lifeboat.inbound.Inbound;
@@ -183,6 +184,7 @@ final class Daemon {
             }
             LifeboatJmx[] jmx = new LifeboatJmx[1];
             BackupService[] backups = new BackupService[1];
+            ApiOperations[] operations = new ApiOperations[1];
             AlertingSetup.Parts[] alerting = new AlertingSetup.Parts[1];
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -261,6 +263,8 @@ final class Daemon {
                     registry.bind("inbound", inbound);
                     jmx[0] = new LifeboatJmx(safeMode, LifeboatJmx.Requests.through(inbound)).register();
                     RestoreService restores = new RestoreService(config, store, catalog, service.events(), clock);
+                    operations[0] = new ApiOperations(service, restores, safeMode);
+                    registry.bind(ApiOperations.BEAN, operations[0]);
                     m.getCamelContext()
                             .getRegistry()
                             .bind(
@@ -332,6 +336,9 @@ final class Daemon {
                 if (aborted > 0) {
                     LOG.warn("{} running backup(s) aborted at shutdown; their jobs run again after restart", aborted);
                 }
+            }
+            if (operations[0] != null) {
+                operations[0].close();
             }
             if (alerting[0] != null) {
                 alerting[0].routing().close(); // a notice in flight gets its answer; the rest stay queued

@@ -40,6 +40,8 @@ final class ApiGate implements CamelUndertowHttpHandler {
 
     static final String ROUTE_HEADER = "Lifeboat-Api-Route";
     static final String PEER_HEADER = "Lifeboat-Api-Peer";
+    /** The {@code {id}} of a templated path, e.g. the backup of {@code /api/backups/{id}/verify}. */
+    static final String ID_HEADER = "Lifeboat-Api-Id";
     /** How much of an over-limit chunked body is discarded, after the 413, before the connection is cut. */
     static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
@@ -123,7 +125,7 @@ final class ApiGate implements CamelUndertowHttpHandler {
         String contentType = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         boolean hasBody =
                 ex.getRequestHeaders().contains(Headers.TRANSFER_ENCODING) || ex.getRequestContentLength() > 0;
-        if ((endpoint.method.equals("POST") || hasBody || contentType != null) && !json(contentType)) {
+        if ((endpoint.takesBody() || hasBody || contentType != null) && !json(contentType)) {
             String detail = "send the body as Content-Type: application/json (UTF-8)";
             if (endpoint.method.equals("POST")) {
                 rejections.rejected(
@@ -146,6 +148,11 @@ final class ApiGate implements CamelUndertowHttpHandler {
         // live state, and answers to a bearer token: never kept by a cache (set here: Camel's HTTP
         // header filter drops Cache-Control from a route's answer)
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        ex.getRequestHeaders().remove(new HttpString(ID_HEADER)); // a client cannot name one itself
+        String id = endpoint.id(path);
+        if (id != null) {
+            ex.getRequestHeaders().put(new HttpString(ID_HEADER), id);
+        }
         ex.getRequestHeaders().put(new HttpString(ROUTE_HEADER), endpoint.routeId);
         ex.getRequestHeaders().put(new HttpString(PEER_HEADER), peer(ex));
         next.handleRequest(ex);

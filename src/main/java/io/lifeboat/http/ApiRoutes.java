@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code api-safe-mode}: {@code POST /api/safe-mode} to {@code direct:command-safe-mode} with
  *       the caller's address as actor;
  *   <li>{@code api-backups-create}: {@code POST /api/backups} to {@code direct:command-backup};
+ *   <li>{@code api-backup-verify}, {@code api-restores}: {@code POST /api/backups/{id}/verify} and
+ *       {@code POST /api/restores}, handled by {@link ApiOperations};
  *   <li>{@code api-status}, {@code api-backups-list}: {@code GET /api/status} and {@code GET
  *       /api/backups[?target=]}, the JSON of {@code status --json} and {@code list --json};
  *   <li>{@code status-page}: {@code GET}/{@code HEAD /}, the {@link StatusPage} (no token: it holds
@@ -62,6 +64,7 @@ public final class ApiRoutes extends RouteBuilder {
     static final String QUERY = "lifeboatApiQuery";
     static final String ROUTE = "lifeboatApiRoute";
     static final String METHOD = "lifeboatApiMethod";
+    static final String ID = "lifeboatApiId";
     /** Target names as the config allows them (config/Targets): no slash, no leading dot. */
     private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -178,10 +181,34 @@ public final class ApiRoutes extends RouteBuilder {
             ApiResponses.respond(exchange, 200, java.util.Map.of("silences", routing.silenceViews()));
         });
 
+        from("direct:api-backup-verify")
+                .routeId("api-backup-verify")
+                .process(exchange ->
+                        answer(exchange, operations(exchange).verify(exchange.getProperty(ID, String.class))));
+
+        from("direct:api-restores")
+                .routeId("api-restores")
+                .process(exchange -> answer(
+                        exchange,
+                        operations(exchange).restore(exchange.getMessage().getBody(byte[].class))));
+
         from("direct:api-backups-list")
                 .routeId("api-backups-list")
                 .process(exchange -> ApiResponses.respond(
                         exchange, 200, view(exchange, "backups", target(exchange.getProperty(QUERY, String.class)))));
+    }
+
+    private static ApiOperations operations(Exchange exchange) {
+        ApiOperations ops =
+                exchange.getContext().getRegistry().lookupByNameAndType(ApiOperations.BEAN, ApiOperations.class);
+        if (ops == null) {
+            throw new ApiException(503, "unavailable", "the daemon is still starting; try again shortly");
+        }
+        return ops;
+    }
+
+    private static void answer(Exchange exchange, ApiOperations.Answer answer) {
+        ApiResponses.respond(exchange, answer.status(), answer.body());
     }
 
     /**
@@ -196,6 +223,7 @@ public final class ApiRoutes extends RouteBuilder {
         }
         exchange.setProperty(ROUTE, route);
         exchange.setProperty(PEER, in.getHeader(ApiGate.PEER_HEADER, String.class));
+        exchange.setProperty(ID, in.getHeader(ApiGate.ID_HEADER, String.class));
         exchange.setProperty(QUERY, in.getHeader(Exchange.HTTP_RAW_QUERY, String.class));
         String method = in.getHeader(Exchange.HTTP_METHOD, String.class);
         exchange.setProperty(METHOD, method);

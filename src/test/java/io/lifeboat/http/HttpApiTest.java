@@ -360,7 +360,16 @@ class HttpApiTest {
 
     @Test
     void unknownPathsAre404Json() throws Exception {
-        for (String path : List.of("/api/nope", "/api", "/api/restores", "/nope", "/index.html", "//")) {
+        for (String path : List.of(
+                "/api/nope",
+                "/api",
+                "/api/restore",
+                "/api/backups/x/verify",
+                "/api/backups/20261123T173600Z-3fa9c1/verify/",
+                "/api/backups/20261123T173600Z-3FA9C1/verify",
+                "/nope",
+                "/index.html",
+                "//")) {
             HttpResponse<String> r = sendAuthed("GET", path, null, null);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(json(r).get("reason").asText()).isEqualTo("not_found");
@@ -384,6 +393,9 @@ class HttpApiTest {
                 .hasValue("GET, POST");
         assertThat(sendAuthed("OPTIONS", "/api/events", null, null).statusCode())
                 .isEqualTo(405);
+        HttpResponse<String> verify = sendAuthed("GET", "/api/backups/20261123T173600Z-3fa9c1/verify", null, null);
+        assertThat(verify.statusCode()).isEqualTo(405);
+        assertThat(verify.headers().firstValue("Allow")).hasValue("POST");
     }
 
     @Test
