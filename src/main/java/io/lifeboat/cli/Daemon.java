@@ -285,6 +285,22 @@ final class Daemon {
                 public void beforeStop(BaseMainSupport m) {
                     if (backups[0] != null) {
                         backups[0].stopping(STOPPED); // a backup failing from here on was cut short
+                        // Camel waits this long for running jobs, then cannot stop a job-run consumer
+                        // blocked on a tool that says nothing: stop the backups then, so the stop goes on
+                        var strategy = m.getCamelContext().getShutdownStrategy();
+                        long grace = strategy.getTimeUnit().toMillis(strategy.getTimeout());
+                        Thread abort = new Thread(
+                                () -> {
+                                    try {
+                                        Thread.sleep(grace);
+                                        backups[0].abortRunning(STOPPED, ABORT_WAIT);
+                                    } catch (InterruptedException e) {
+                                        Thread.currentThread().interrupt();
+                                    }
+                                },
+                                "lifeboat-shutdown-abort");
+                        abort.setDaemon(true);
+                        abort.start();
                     }
                 }
 
@@ -331,11 +347,7 @@ final class Daemon {
             if (backups[0] != null) {
                 // Camel waited camel.main.shutdown-timeout for running jobs; what still runs is stopped now,
                 // cleanly: partial objects removed, runs recorded as aborted, their jobs left on the queue
-                int aborted = backups[0].abortRunning(
-                        "Lifeboat was stopped before the backup finished (camel.main.shutdown-timeout)", ABORT_WAIT);
-                if (aborted > 0) {
-                    LOG.warn("{} running backup(s) aborted at shutdown; their jobs run again after restart", aborted);
-                }
+                backups[0].abortRunning(STOPPED, ABORT_WAIT); // any left (normally none by now)
             }
             if (operations[0] != null) {
                 operations[0].close();

@@ -55,6 +55,8 @@ public final class BackupService {
      * want the key files read, and their errors reported, before anything else call the other
      * constructor with {@link Encryptions#forStore}.
      */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupService.class);
+
     /** The threads taking a backup now, so a shutdown can stop them ({@link #abortRunning}). */
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
 
@@ -181,6 +183,7 @@ public final class BackupService {
         if (threads.isEmpty()) {
             return 0;
         }
+        LOG.warn("{} running backup(s) aborted: {}; their jobs run again after restart", threads.size(), reason);
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         threads.forEach(Thread::interrupt);
         long end = System.nanoTime() + wait.toNanos();

@@ -47,6 +47,7 @@ class GracefulShutdownIT {
         Files.writeString(config, """
                 dataDir: data
                 storage: {primary: {type: filesystem, path: store}}
+                broker: {port: 0}
                 mqtt: {url: "tcp://127.0.0.1:1883", prefix: "%s", clientId: "it-%s"}
                 management: {port: %d}
                 http: {port: %d, token: "%s"}
@@ -116,7 +117,7 @@ class GracefulShutdownIT {
                 daemon.process().destroyForcibly();
             }
             String output = daemon.output();
-            assertThat(output).contains("1 running backup(s) aborted at shutdown");
+            assertThat(output).contains("1 running backup(s) aborted: Lifeboat was stopped");
             assertThat(partials()).as("no partial object left in the store").isEmpty();
             assertThat(list(cli))
                     .noneSatisfy(b -> assertThat(b.path("manifest")
