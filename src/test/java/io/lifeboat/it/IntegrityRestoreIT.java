@@ -166,6 +166,9 @@ class IntegrityRestoreIT {
             assertThat(PostgresFixture.snapshot(auto.name())).isNotEqualTo(original);
             monitor.disconnect();
         } finally {
+            if (monitor.isConnected()) {
+                monitor.disconnect(); // after a failed assertion: so the close does not hide it
+            }
             monitor.close();
             daemon.destroy();
             daemon.waitFor(30, TimeUnit.SECONDS);
