@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.Json;
 import io.lifeboat.domain.Manifest;
+import io.lifeboat.domain.Payloads;
 import io.lifeboat.domain.Trigger;
 import io.lifeboat.domain.Verification;
 import io.lifeboat.pipeline.BackupService;
@@ -100,7 +101,10 @@ public final class ApiOperations implements AutoCloseable {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!RESTORE_FIELDS.contains(field)) {
-                return error(400, "bad_field", "unknown field \"" + printable(field) + "\"; known: " + RESTORE_FIELDS);
+                return error(
+                        400,
+                        "bad_field",
+                        "unknown field \"" + Payloads.printable(field) + "\"; known: " + RESTORE_FIELDS);
             }
         }
         String backup;
@@ -212,12 +216,7 @@ public final class ApiOperations implements AutoCloseable {
             return "";
         }
         int nl = s.indexOf('\n');
-        return printable(nl < 0 ? s : s.substring(0, nl));
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return Payloads.printable(nl < 0 ? s : s.substring(0, nl));
     }
 
     /** Lets a running restore go on (it records its own end); takes no new one. */
