@@ -104,7 +104,13 @@ class IntegrityRestoreIT {
                     .as(started.output())
                     .isPresent();
             monitor.connect(new MqttConnectionOptions());
-            Thread.sleep(1000); // the daemon's health subscription is made right after its status goes out
+            // "online" goes out when the outbox connects, before the routes start: the health
+            // subscription exists once the daemon says it is running
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < end && !started.output().contains("Lifeboat is running")) {
+                Thread.sleep(200);
+            }
+            assertThat(started.output()).contains("Lifeboat is running");
 
             // not a health event: dead-letter with the reason, nothing else happens
             monitor.publish(prefix + "/health/app-db", "this is not json".getBytes(UTF_8), 1, false);

@@ -39,6 +39,19 @@ public final class LifeboatCli {
     }
 
     /** Starts a command without waiting; stdout and stderr go to files next to the config. */
+    /**
+     * Every process a test started: whatever a test's own clean-up missed (an exception in its finally)
+     * is killed when the test JVM ends, so no daemon outlives the run holding ports.
+     */
+    private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> STARTED.stream().filter(Process::isAlive).forEach(Process::destroyForcibly),
+                        "lifeboat-cli-reaper"));
+    }
+
     public Started start(String... args) throws IOException {
         List<String> cmd =
                 new ArrayList<>(List.of("java", "-Xmx256m", "-jar", jar().toString(), "--config", config.toString()));
@@ -52,7 +65,9 @@ public final class LifeboatCli {
         Path err = dir.resolve("stderr-" + n + ".txt");
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
-        return new Started(pb.start(), out, err);
+        Process process = pb.start();
+        STARTED.add(process);
+        return new Started(process, out, err);
     }
 
     /** A command started in the background, and where its output goes. */
