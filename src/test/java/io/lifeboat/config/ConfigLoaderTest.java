@@ -85,6 +85,7 @@ class ConfigLoaderTest {
                 "LIFEBOAT_S3_SECRET_KEY", "secret-1",
                 "LIFEBOAT_CATALOG_PASSWORD", "catalog-1",
                 "LIFEBOAT_API_TOKEN", "api-token-0123456789",
+                "LIFEBOAT_MANAGEMENT_TOKEN", "management-token-0123456789",
                 "LIFEBOAT_RESUME_TOKEN", "resume-token-1",
                 "TELEGRAM_BOT_TOKEN", "123456:fake-token-for-tests-only-0123",
                 "HA_TOKEN", "ha-token-1");
@@ -140,11 +141,12 @@ class ConfigLoaderTest {
     void productionExampleWithoutItsSecretsNamesEachMissingVariable() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("config/lifeboat.example.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("config/lifeboat.example.yaml has 7 problems:")
+                .hasMessageStartingWith("config/lifeboat.example.yaml has 8 problems:")
                 .hasMessageContaining(
                         "alerting.receivers.phone.token: environment variable TELEGRAM_BOT_TOKEN is not set")
                 .hasMessageContaining("alerting.receivers.house.token: environment variable HA_TOKEN is not set")
                 .hasMessageContaining("http.token: environment variable LIFEBOAT_API_TOKEN is not set")
+                .hasMessageContaining("management.token: environment variable LIFEBOAT_MANAGEMENT_TOKEN is not set")
                 .hasMessageContaining("safeMode.resumeToken: environment variable LIFEBOAT_RESUME_TOKEN is not set")
                 .hasMessageContaining(
                         "storage.primary.accessKey: environment variable LIFEBOAT_S3_ACCESS_KEY is not set")
