@@ -159,7 +159,7 @@ final class Section {
         if (!r.ok() || r.value().isEmpty()) {
             return null;
         }
-        Secrets.noteField(key(field), r.value());
+        Redaction.noteField(key(field), r.value());
         return new Text(
                 r.value(),
                 r.fromEnvironment() ? "'" + Problems.printable(raw) + "'" : "'" + Problems.printable(r.value()) + "'");

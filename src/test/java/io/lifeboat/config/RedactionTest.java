@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Secrets read from the config never reach a log line, whoever writes it and however. */
-class SecretsTest {
+class RedactionTest {
 
     @TempDir
     Path dir;
@@ -77,10 +77,10 @@ class SecretsTest {
 
     @Test
     void ordinaryValuesAndShortOnesAreLeftAlone() {
-        Secrets.noteField("targets.db.host", "db.example.internal");
-        Secrets.noteField("targets.db.password", "abc");
-        Secrets.noteField("storage.primary.endpoint", "http://minio:9000");
-        assertThat(Secrets.redact("host db.example.internal at http://minio:9000, password abc"))
+        Redaction.noteField("targets.db.host", "db.example.internal");
+        Redaction.noteField("targets.db.password", "abc");
+        Redaction.noteField("storage.primary.endpoint", "http://minio:9000");
+        assertThat(Redaction.redact("host db.example.internal at http://minio:9000, password abc"))
                 .isEqualTo("host db.example.internal at http://minio:9000, password abc");
     }
 }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * where the secret was. Filled while the config loads; values shorter than {@link #MIN_LENGTH} are
  * not taken (they would blank out ordinary words).
  */
-public final class Secrets {
+public final class Redaction {
 
     public static final String MASK = "<redacted>";
     static final int MIN_LENGTH = 6;
@@ -23,7 +23,7 @@ public final class Secrets {
 
     private static final Set<String> VALUES = new CopyOnWriteArraySet<>();
 
-    private Secrets() {}
+    private Redaction() {}
 
     /** Takes {@code value} if {@code field} names a secret, or is a URL with a password in it. */
     static void noteField(String field, String value) {
