@@ -50,11 +50,6 @@ public final class BackupService {
     private final Encryption encryption;
     private volatile OffsiteCopier offsite;
 
-    /**
-     * Encrypts as {@code config.primary()} says (reading its recipient keys now). Entry points that
-     * want the key files read, and their errors reported, before anything else call the other
-     * constructor with {@link Encryptions#forStore}.
-     */
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupService.class);
 
     /** The threads taking a backup now, so a shutdown can stop them ({@link #abortRunning}). */
@@ -62,6 +57,11 @@ public final class BackupService {
 
     private volatile String abortReason;
 
+    /**
+     * Encrypts as {@code config.primary()} says (reading its recipient keys now). Entry points that
+     * want the key files read, and their errors reported, before anything else call the other
+     * constructor with {@link Encryptions#forStore}.
+     */
     public BackupService(
             LifeboatConfig config,
             BackupStore store,
@@ -174,14 +174,12 @@ public final class BackupService {
      * interrupted, so each fails the ordinary way, its partial object removed and its run recorded as
      * failed with "aborted: {@code reason}". No BackupFailed alert is raised for them; the job stays on
      * the queue and runs again after restart. Waits up to {@code wait} for them to finish failing.
-     *
-     * @return how many backups were running
      */
-    public int abortRunning(String reason, Duration wait) throws InterruptedException {
+    public void abortRunning(String reason, Duration wait) throws InterruptedException {
         abortReason = requireNonNull(reason, "reason");
         Set<Thread> threads = Set.copyOf(running);
         if (threads.isEmpty()) {
-            return 0;
+            return;
         }
         LOG.warn("{} running backup(s) aborted: {}; their jobs run again after restart", threads.size(), reason);
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
@@ -190,7 +188,6 @@ public final class BackupService {
         while (!running.isEmpty() && System.nanoTime() < end) {
             Thread.sleep(50);
         }
-        return threads.size();
     }
 
     private Manifest backupLocked(TargetConfig target, Trigger trigger, Progress progress)
@@ -226,7 +223,9 @@ public final class BackupService {
         } catch (BackupFailedException e) {
             String aborted = abortReason;
             if (aborted != null) {
-                abandon(runId, target.name(), id, "aborted: " + aborted + " (" + e.getMessage() + ")");
+                // recorded and announced as failed, without an alert and its state: it runs again
+                recordFailed(
+                        runId, target.name(), id, "backup", "aborted: " + aborted + " (" + e.getMessage() + ")", "");
                 throw new BackupAbortedException("aborted: " + aborted, e);
             }
             fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());
@@ -351,18 +350,8 @@ public final class BackupService {
         }
     }
 
-    /** A run cut short by shutdown: recorded and announced as failed, without an alert (it runs again). */
-    private void abandon(long runId, String target, BackupId id, String error) {
-        Instant now = clock.instant();
-        catalog.runFinished(runId, "failed", null, error, "", now);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("backupId", id.value());
-        fields.put("step", "backup");
-        fields.put("error", error);
-        events.event("backup", "failed", target, now, fields);
-    }
-
-    private void fail(long runId, String target, BackupId id, String step, String error, String stderr) {
+    /** The failed run in the catalog and the backup.failed event; returns when. */
+    private Instant recordFailed(long runId, String target, BackupId id, String step, String error, String stderr) {
         Instant now = clock.instant();
         catalog.runFinished(runId, "failed", null, error, stderr, now);
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -370,6 +359,11 @@ public final class BackupService {
         fields.put("step", step);
         fields.put("error", error);
         events.event("backup", "failed", target, now, fields);
+        return now;
+    }
+
+    private void fail(long runId, String target, BackupId id, String step, String error, String stderr) {
+        Instant now = recordFailed(runId, target, id, step, error, stderr);
         if (!"verify".equals(step)) {
             firing.add("BackupFailed:" + target);
             events.alert(Alert.firing(
