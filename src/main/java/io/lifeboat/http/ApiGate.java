@@ -163,12 +163,7 @@ final class ApiGate implements CamelUndertowHttpHandler {
         if (auth == null || auth.size() != 1) {
             return null;
         }
-        String value = auth.getFirst().trim();
-        int space = value.indexOf(' ');
-        if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
-            return null;
-        }
-        return value.substring(space + 1).trim();
+        return BearerToken.fromHeader(auth.getFirst());
     }
 
     /** application/json or application/…+json, with no charset or UTF-8 (RFC 8259: JSON is UTF-8). */

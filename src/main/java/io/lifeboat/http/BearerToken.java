@@ -23,6 +23,16 @@ public final class BearerToken {
         return token == null || token.isEmpty() ? null : new BearerToken(sha256(token));
     }
 
+    /** The token of an {@code Authorization: Bearer <token>} header value, or null when it is not one. */
+    public static String fromHeader(String value) {
+        String v = value.trim();
+        int space = v.indexOf(' ');
+        if (space < 0 || !v.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return null;
+        }
+        return v.substring(space + 1).trim();
+    }
+
     public boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(digest, sha256(presented));
     }

@@ -81,8 +81,9 @@ final class JolokiaGate implements AuthenticationHandler {
      * Connect dialog sends Basic credentials; the user name is not checked), else null.
      */
     static String presented(String header) {
-        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).strip();
+        String bearer = BearerToken.fromHeader(header);
+        if (bearer != null) {
+            return bearer;
         }
         if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
