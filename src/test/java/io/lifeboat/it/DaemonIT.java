@@ -31,9 +31,12 @@ class DaemonIT {
         Files.writeString(config, """
                 dataDir: data
                 storage: {primary: {type: filesystem, path: store}}
+                broker: {port: 0}
+                management: {enabled: false}
+                http: {enabled: false}
                 mqtt: {url: "tcp://127.0.0.1:1883", prefix: "%s"}
                 targets:
-                  nightly: {kind: directory, path: files, schedule: "0 0 3 * * ?", rpo: 26h}
+                  nightly: {kind: directory, path: files, schedule: "0 0 3 1 1 ?", rpo: 26h}
                   frequent: {kind: directory, path: files, schedule: "0/5 * * * * ?", rpo: 1m}
                 """.formatted(prefix));
         LifeboatCli cli = new LifeboatCli(config);
