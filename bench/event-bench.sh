@@ -75,7 +75,8 @@ max_queued_messages 1000000
 persistence false
 CONF
 mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-PIDS+=($!)
+BROKER_PID=$!
+PIDS+=("$BROKER_PID")
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
 BROKER="tcp://127.0.0.1:$MQTT_PORT"
 log "mosquitto on $BROKER"
@@ -86,7 +87,8 @@ RAW="$WORK/results.jsonl"
 
 load() { # mode prefix rate
   java -Xmx512m -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$2" --mode "$1" \
-    --rate "$3" --seconds "$SECONDS_PER_RATE" --warmup "$WARMUP" --services "$SERVICES" 2>>"$WORK/eventload.log"
+    --rate "$3" --seconds "$SECONDS_PER_RATE" --warmup "$WARMUP" --services "$SERVICES" \
+    --cpu-pids "broker=$BROKER_PID${DAEMON_PID:+,lifeboat=$DAEMON_PID}" 2>>"$WORK/eventload.log"
 }
 
 # ---------------------------------------------------------------- lifeboat daemon

@@ -2,6 +2,7 @@ package io.lifeboat.inbound;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lifeboat.mqtt.MqttSockets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.SocketFactory;
@@ -51,7 +52,7 @@ final class SessionClient extends MqttClient {
         if (tls != null) {
             o.setSocketFactory(tls);
         } else if (brokerUrl.startsWith("tcp://")) {
-            o.setSocketFactory(NoDelaySockets.INSTANCE); // acknowledgements go out at once (see NoDelaySockets)
+            o.setSocketFactory(MqttSockets.INSTANCE); // PUBACKs go out at once, reads buffered (see MqttSockets)
         }
         o.setCleanStart(false); // keep the session: QoS 1 messages published while Lifeboat is down wait for it
         o.setSessionExpiryInterval(sessionExpirySeconds);

@@ -3,6 +3,7 @@ package io.lifeboat.outbox;
 import static java.util.Objects.requireNonNull;
 
 import io.lifeboat.config.MqttTls;
+import io.lifeboat.mqtt.MqttSockets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -225,6 +226,8 @@ public final class MqttPublisher implements AutoCloseable {
         o.setKeepAliveInterval(10); // notice a dead broker within seconds
         if (tls != null) {
             o.setSocketFactory(tls);
+        } else if (settings.url().startsWith("tcp://")) {
+            o.setSocketFactory(MqttSockets.INSTANCE); // publications out at once, PUBACKs read in bulk
         }
         if (settings.username() != null) {
             o.setUserName(settings.username());

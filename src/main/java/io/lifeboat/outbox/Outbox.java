@@ -60,6 +60,10 @@ public final class Outbox implements EventSink {
     private static final long REDIS_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long SPOOL_SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final String ALERT = "OutboxNearlyFull";
+    /** The pump counts as busy this long after it last moved a message: it naps instead of sleeping. */
+    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
      * @param spoolDir the spool folder ({@code dataDir/outbox})
@@ -155,6 +159,8 @@ public final class Outbox implements EventSink {
     private volatile long redisLength;
     private volatile long liveInFlight;
     private volatile int inFlightCount;
+    /** True while the pump sleeps until woken (not while it naps under load): see {@link #idle}. */
+    private volatile boolean asleep;
 
     // pump thread only
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
@@ -171,6 +177,7 @@ public final class Outbox implements EventSink {
     private long spoolScanAt;
     private boolean alerting;
     private boolean appended;
+    private long lastProgress = System.nanoTime() - BUSY_NANOS;
 
     /**
      * @param redis the stream, or null for the spool only (no {@code redis} section)
@@ -269,7 +276,9 @@ public final class Outbox implements EventSink {
             throw new IllegalStateException("interrupted while waiting for room in the outbox", e);
         }
         pending.add(m);
-        LockSupport.unpark(pump);
+        if (asleep) {
+            LockSupport.unpark(pump); // napping under load, the pump finds it within a millisecond
+        }
     }
 
     /** For the outbox's own messages (status, its alert): never waits for room. */
@@ -308,8 +317,10 @@ public final class Outbox implements EventSink {
                 if (stopping && ((pending.isEmpty() && inFlight.isEmpty()) || System.nanoTime() > deadline)) {
                     break;
                 }
-                if (!progress) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(inFlight.isEmpty() ? 50 : 5));
+                if (progress) {
+                    lastProgress = System.nanoTime();
+                } else {
+                    idle();
                 }
             } catch (RuntimeException e) {
                 LOG.error("outbox pump: {}", e.toString(), e);
@@ -317,6 +328,29 @@ public final class Outbox implements EventSink {
             }
         }
         shutdownBuffers();
+    }
+
+    /**
+     * Waits for work. Under load (progress within the last {@link #BUSY_NANOS}) the pump naps for a
+     * millisecond and takes what came meanwhile in one round, without being woken per message: a wake-up
+     * costs more CPU than publishing the message, and the batch also lets the client's sender and
+     * receiver threads sleep less often. Otherwise it sleeps until {@link #publish} wakes it (or 50 ms,
+     * 5 ms while acknowledgements are due). Publishers read {@link #asleep} after adding to {@code
+     * pending}, the pump reads {@code pending} after setting it: one of them sees the other.
+     */
+    private void idle() {
+        if (System.nanoTime() - lastProgress < BUSY_NANOS && !stopping) {
+            LockSupport.parkNanos(NAP_NANOS);
+            return;
+        }
+        asleep = true;
+        try {
+            if (pending.isEmpty() && !stopping) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(inFlight.isEmpty() ? 50 : 5));
+            }
+        } finally {
+            asleep = false;
+        }
     }
 
     /** Pops acknowledged messages from the head, in order, and removes them from their store. */
@@ -812,7 +846,7 @@ public final class Outbox implements EventSink {
                     } else {
                         e.state = ACKED;
                     }
-                    LockSupport.unpark(pump);
+                    wakeForAck(e);
                 }
 
                 @Override
@@ -832,6 +866,18 @@ public final class Outbox implements EventSink {
         }
         inFlight.addLast(e);
         return true;
+    }
+
+    /**
+     * Wakes the pump for an acknowledgement when it has to act on it soon: a replayed entry (to be
+     * removed from its store, and the window refilled), a closing outbox, or a window half full. A live
+     * message's PUBACK otherwise waits for the pump's next round (at most 5 ms while anything is in
+     * flight): waking a thread per message costs more than the message under a steady load.
+     */
+    private void wakeForAck(InFlight e) {
+        if (e.source != Source.LIVE || stopping || inFlightCount * 2 >= window()) {
+            LockSupport.unpark(pump);
+        }
     }
 
     private void shutdownBuffers() {

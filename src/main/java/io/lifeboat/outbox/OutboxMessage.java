@@ -2,7 +2,9 @@ package io.lifeboat.outbox;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.SecureRandom;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One message on its way out. {@code id} (the MQTT 5 user property {@code lifeboat-msg-id}) and {@code
@@ -23,10 +25,20 @@ public record OutboxMessage(String id, long seq, String topic, boolean retained,
         }
     }
 
-    /** A new message with a fresh random id, stamped by {@code sequencer}. */
+    /**
+     * Ids are this process's random 64 bits (drawn once) and a counter, in UUID form: as unique as a
+     * random UUID across processes and restarts, without a call into the system's random source per
+     * message (which the event path would feel at thousands a second).
+     */
+    private static final long PROCESS = new SecureRandom().nextLong();
+
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    /** A new message with a fresh id, stamped by {@code sequencer}. */
     public static OutboxMessage create(String topic, byte[] payload, boolean retained, Sequencer sequencer) {
         long now = System.currentTimeMillis();
-        return new OutboxMessage(UUID.randomUUID().toString(), sequencer.next(now), topic, retained, payload, now);
+        String id = new UUID(PROCESS, COUNTER.incrementAndGet()).toString();
+        return new OutboxMessage(id, sequencer.next(now), topic, retained, payload, now);
     }
 
     @Override

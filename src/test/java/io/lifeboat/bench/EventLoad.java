@@ -1,7 +1,11 @@
 package io.lifeboat.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.lifeboat.Json;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -11,16 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Event-throughput load (issue 4, benchmark 1). Publishes health events to {@code
@@ -38,7 +32,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * Before measuring, {@code --warmup} seconds (default 2) of the same load are sent and not measured,
  * in whole rounds ending with every service {@code up}, so the first measured {@code degraded} is a
  * change. Options: {@code --broker --prefix --mode --rate --seconds --services (1000) --qos (1)
- * --warmup --drain-ms (15000)}. Prints one JSON line with the figures on stdout, a summary on stderr.
+ * --warmup --drain-ms (15000) --cpu-pids name=pid,…}; with {@code --cpu-pids} (and always for
+ * itself, as {@code load}) the CPU each process used while sending is reported ({@code
+ * cpu_<name>_cores}, {@code cpu_<name>_usPerEvent}). Prints one JSON line with the figures on stdout, a summary on stderr.
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp.txt) io.lifeboat.bench.EventLoad \
@@ -56,6 +52,8 @@ public final class EventLoad {
     private final int qos;
     private final long drainMillis;
     private final int warmup;
+    /** processes whose CPU time is read over the measured window: name -> pid ("load" is this one) */
+    private final Map<String, Long> cpuPids = new LinkedHashMap<>();
 
     private final long[] sentAt;
     private final long[] latency;
@@ -67,6 +65,7 @@ public final class EventLoad {
     private final AtomicLong matched = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
     private final int[] nextRound;
     private volatile long lastArrival;
     private volatile long lastAny = System.nanoTime();
@@ -85,6 +84,13 @@ public final class EventLoad {
         qos = Integer.parseInt(a.getOrDefault("qos", "1"));
         drainMillis = Long.parseLong(a.getOrDefault("drain-ms", "15000"));
         warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
+        cpuPids.put("load", ProcessHandle.current().pid());
+        for (String named : a.getOrDefault("cpu-pids", "").split(",")) {
+            int eq = named.indexOf('=');
+            if (eq > 0) {
+                cpuPids.put(named.substring(0, eq), Long.parseLong(named.substring(eq + 1)));
+            }
+        }
         int total = Math.multiplyExact(rate, seconds);
         sentAt = new long[total];
         latency = new long[total];
@@ -107,7 +113,7 @@ public final class EventLoad {
         }
         Map<String, Object> result = new EventLoad(a).run();
         System.out.println(Json.text(result));
-        System.exit(0); // paho's threads are not daemons
+        System.exit(0); // the client's event-loop threads would keep the JVM up
     }
 
     String topic(int service) {
@@ -121,19 +127,31 @@ public final class EventLoad {
 
     Map<String, Object> run() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        matcher = startMatcher();
-        MqttClient subscriber = new MqttClient(broker, "eventload-sub-" + id, new MemoryPersistence());
-        subscriber.setCallback(new Arrivals());
-        MqttConnectionOptions so = new MqttConnectionOptions();
-        so.setCleanStart(true);
-        so.setReceiveMaximum(65535);
-        subscriber.connect(so);
-        subscriber.subscribe(mode.equals("direct") ? prefix + "/health/+" : prefix + "/events", qos);
+        startMatcher();
+        MqttQos level = MqttQos.fromCode(qos);
+        Mqtt5AsyncClient subscriber = client("eventload-sub-" + id);
+        subscriber
+                .connectWith()
+                .cleanStart(true)
+                .restrictions()
+                .receiveMaximum(65535)
+                .applyRestrictions()
+                .send()
+                .get(10, TimeUnit.SECONDS);
+        subscriber
+                .subscribeWith()
+                .topicFilter(mode.equals("direct") ? prefix + "/health/+" : prefix + "/events")
+                .qos(level)
+                // only stamp and hand over: parsing here would hold up the client's event loop and show up
+                // as latency of the system measured; the matcher looks every millisecond (a wake-up per
+                // message would cost more CPU than the message)
+                .callback(p ->
+                        inbox.add(new Arrival(System.nanoTime(), wallMicros(Instant.now()), p.getPayloadAsBytes())))
+                .send()
+                .get(10, TimeUnit.SECONDS);
 
-        MqttAsyncClient publisher = new MqttAsyncClient(broker, "eventload-pub-" + id, new MemoryPersistence());
-        MqttConnectionOptions po = new MqttConnectionOptions();
-        po.setCleanStart(true);
-        publisher.connect(po).waitForCompletion(10_000);
+        Mqtt5AsyncClient publisher = client("eventload-pub-" + id);
+        publisher.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
 
         // warm-up, not measured: whole rounds of degraded then up at the same rate (JIT, connections,
         // buffers), or at least one round of up, so every service is up and each measured event a change
@@ -145,7 +163,7 @@ public final class EventLoad {
                 LockSupport.parkNanos(100_000);
             }
             String st = rounds == 1 ? "up" : status(i);
-            publish(publisher, topic((int) (i % services)), payload(st, "warm-up"));
+            publish(publisher, level, topic((int) (i % services)), payload(st, "warm-up"));
         }
         // wait until the warm-up's arrivals have stopped (at most 30 s)
         long quietBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -155,32 +173,34 @@ public final class EventLoad {
         }
         measuring = true;
 
+        Map<String, Long> cpuBefore = cpuTicks();
         long start = System.nanoTime();
         int total = sentAt.length;
         int seq = 0;
         while (seq < total) {
             long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
             if (seq >= due) {
-                LockSupport.parkNanos(100_000);
+                // a millisecond's worth at a time: waking per message would cost this tool (which
+                // shares the cores with what it measures) more than the messages do
+                LockSupport.parkNanos(1_000_000);
                 continue;
             }
             for (; seq < Math.min(due + 1, total); seq++) {
                 sentAt[seq] = System.nanoTime();
                 sentWallMicros[seq] = wallMicros(Instant.now());
-                publish(publisher, topic(seq % services), payload(status(seq), "seq=" + seq));
+                publish(publisher, level, topic(seq % services), payload(status(seq), "seq=" + seq));
             }
         }
         long sendEnd = System.nanoTime();
+        Map<String, Long> cpuAfter = cpuTicks();
         long deadline = sendEnd + TimeUnit.MILLISECONDS.toNanos(drainMillis);
         while (System.nanoTime() < deadline && matched.get() < total) {
             Thread.sleep(20);
         }
         // quiet for a moment after the last one: late duplicates and strays are counted too
         Thread.sleep(200);
-        subscriber.disconnect();
-        subscriber.close();
-        publisher.disconnect().waitForCompletion(5000);
-        publisher.close();
+        subscriber.disconnect().get(5, TimeUnit.SECONDS);
+        publisher.disconnect().get(5, TimeUnit.SECONDS);
 
         long[] lat = Arrays.stream(latency).filter(l -> l >= 0).sorted().toArray();
         long end = lat.length == 0 ? sendEnd : Math.max(lastArrival, sendEnd);
@@ -196,6 +216,7 @@ public final class EventLoad {
         r.put("missing", total - lat.length);
         r.put("unmatched", unmatched.get());
         r.put("duplicates", duplicates.get());
+        r.put("publishFailed", failed.get());
         r.put("processedPerSecond", round(lat.length / ((end - start) / 1e9)));
         r.put("p50Ms", ms(percentile(lat, 0.50)));
         r.put("p99Ms", ms(percentile(lat, 0.99)));
@@ -209,6 +230,15 @@ public final class EventLoad {
             r.put("inboundP99Ms", micros(percentile(in, 0.99)));
             r.put("outboundP50Ms", micros(percentile(out, 0.50)));
             r.put("outboundP99Ms", micros(percentile(out, 0.99)));
+        }
+        // CPU over the sending window (Linux /proc): share of one core, and microseconds per event
+        for (Map.Entry<String, Long> b : cpuBefore.entrySet()) {
+            Long after = cpuAfter.get(b.getKey());
+            if (after != null) {
+                double cpuSeconds = (after - b.getValue()) / (double) CLOCK_TICKS;
+                r.put("cpu_" + b.getKey() + "_cores", round(cpuSeconds / ((sendEnd - start) / 1e9) * 100) / 100);
+                r.put("cpu_" + b.getKey() + "_usPerEvent", round(cpuSeconds * 1e6 / total));
+            }
         }
         System.err.printf(
                 "%s %d/s x %ds: sent %d (%.0f/s), matched %d, missing %d, processed %.0f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
@@ -231,26 +261,37 @@ public final class EventLoad {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Publishes without waiting for the acknowledgement; waits only while the in-flight window is full. */
-    private void publish(MqttAsyncClient client, String topic, byte[] payload) throws MqttException {
-        while (true) {
-            try {
-                client.publish(topic, payload, qos, false);
-                return;
-            } catch (MqttException e) {
-                if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-                    throw e;
-                }
-                LockSupport.parkNanos(50_000);
+    /**
+     * A client on the broker's host and port ({@code tcp://host:port}). HiveMQ's client runs each
+     * connection on one Netty event loop and writes what is queued in one go, so the load tool costs
+     * little CPU per event on a machine it shares with the broker and Lifeboat.
+     */
+    private Mqtt5AsyncClient client(String id) {
+        URI uri = URI.create(broker);
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost(uri.getHost())
+                .serverPort(uri.getPort() < 0 ? 1883 : uri.getPort())
+                .buildAsync();
+    }
+
+    /**
+     * Publishes without waiting for the acknowledgement: beyond the broker's receive maximum the client
+     * queues, in order. A refused publication fails the run.
+     */
+    private void publish(Mqtt5AsyncClient client, MqttQos level, String topic, byte[] payload) {
+        client.publishWith().topic(topic).qos(level).payload(payload).send().whenComplete((r, e) -> {
+            if (e != null || (r != null && r.getError().isPresent())) {
+                failed.incrementAndGet();
             }
-        }
+        });
     }
 
     private record Arrival(long nanos, long wallMicros, byte[] payload) {}
 
     private final java.util.concurrent.ConcurrentLinkedQueue<Arrival> inbox =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile Thread matcher;
 
     private Thread startMatcher() {
         Thread t = new Thread(
@@ -357,6 +398,26 @@ public final class EventLoad {
         }
     }
 
+    /** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on every Linux build in use). */
+    private static final long CLOCK_TICKS = 100;
+
+    /** utime + stime of each watched process that is still there (Linux; empty elsewhere). */
+    private Map<String, Long> cpuTicks() {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> p : cpuPids.entrySet()) {
+            try {
+                String stat = java.nio.file.Files.readString(
+                        java.nio.file.Path.of("/proc", p.getValue().toString(), "stat"));
+                // fields after the command name (which may hold spaces) end with ')'
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.put(p.getKey(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (java.io.IOException | RuntimeException gone) {
+                // not Linux, or the process ended: no figure for it
+            }
+        }
+        return ticks;
+    }
+
     private static long wallMicros(Instant t) {
         return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
@@ -383,34 +444,5 @@ public final class EventLoad {
 
     private static double round(double v) {
         return Math.round(v * 10) / 10.0;
-    }
-
-    private final class Arrivals implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage m) {
-            // only stamp and hand over: parsing here would hold up Paho's delivery thread and show up as
-            // latency of the system measured
-            inbox.add(new Arrival(System.nanoTime(), wallMicros(Instant.now()), m.getPayload()));
-            LockSupport.unpark(matcher);
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {
-            System.err.println("subscriber disconnected: " + r);
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {
-            System.err.println("subscriber error: " + e);
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken t) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {}
-
-        @Override
-        public void authPacketArrived(int reason, MqttProperties p) {}
     }
 }
