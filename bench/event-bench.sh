@@ -10,20 +10,32 @@
 # Usage: bash bench/event-bench.sh            (see bench/README.md)
 # Environment (all optional):
 #   LIFEBOAT_ROOT    Lifeboat repo top (default: this script's parent dir)
-#   BENCH_RATES      events/s to try (default "1000 5000 10000 20000")
+#   BENCH_RATES      events/s to try (default "2000 5000 8000 10000 12000")
+#   BENCH_REPEATS    runs of the lifeboat way per rate (default 3); a rate is held when every run lost
+#                    nothing and the median run's p99 is under 50 ms (the machines are shared and noisy)
+#   BENCH_DAEMON_WARMUP  seconds of unmeasured load at 5000/s right after the daemon starts (default 30):
+#                    the daemon is a long-running process, measured after its JIT compiler has settled
 #   BENCH_SECONDS    measured seconds per rate (default 10), after BENCH_WARMUP seconds of the same load (default 2)
 #   BENCH_SERVICES   distinct services the events are spread over (default 1000)
 #   BENCH_WAYS       which ways to run (default "direct mosquitto lifeboat")
 #   BENCH_XMX        the daemon's -Xmx (default 256m)
+#   BENCH_JAVA_OPTS  more JVM options for the daemon (GC logging, a profiler agent)
+#   BENCH_LOAD_OPTS  the load tool's JVM options (default "-Xmx512m -XX:TieredStopAtLevel=1", see LOAD_OPTS)
 #   BENCH_NO_BUILD=1 use target/ as it is (else: mvn -o package -DskipTests first)
 #   BENCH_KEEP=1     keep the work folder (configs, logs, raw JSON) under bench/work/
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LIFEBOAT_ROOT="$(cd "${LIFEBOAT_ROOT:-$SCRIPT_DIR/..}" && pwd)"
-RATES="${BENCH_RATES:-1000 5000 10000 20000}"
+RATES="${BENCH_RATES:-2000 5000 8000 10000 12000}"
 SECONDS_PER_RATE="${BENCH_SECONDS:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
+REPEATS="${BENCH_REPEATS:-3}"
+DAEMON_WARMUP="${BENCH_DAEMON_WARMUP:-30}"
+# The load tool is a new short-lived JVM per run: its C2 compiler would spend a third of a core of the two
+# it shares with the broker and Lifeboat compiling the tool itself while it measures. C1 alone compiles
+# the little it runs (pace, publish, stamp arrivals) in a moment.
+LOAD_OPTS="${BENCH_LOAD_OPTS:--Xmx512m -XX:TieredStopAtLevel=1}"
 SERVICES="${BENCH_SERVICES:-1000}"
 WAYS="${BENCH_WAYS:-direct mosquitto lifeboat}"
 XMX="${BENCH_XMX:-256m}"
@@ -86,7 +98,7 @@ RAW="$WORK/results.jsonl"
 : >"$RAW"
 
 load() { # mode prefix rate
-  java -Xmx512m -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$2" --mode "$1" \
+  java $LOAD_OPTS -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$2" --mode "$1" \
     --rate "$3" --seconds "$SECONDS_PER_RATE" --warmup "$WARMUP" --services "$SERVICES" \
     --cpu-pids "broker=$BROKER_PID${DAEMON_PID:+,lifeboat=$DAEMON_PID}" 2>>"$WORK/eventload.log"
 }
@@ -116,7 +128,9 @@ YAML
   for _ in $(seq 240); do grep -q "Lifeboat is running" "$WORK/daemon.log" && break; kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.5; done
   grep -q "Lifeboat is running" "$WORK/daemon.log" || { tail -50 "$WORK/daemon.log" >&2; die "the daemon did not start"; }
   sleep 2 # its MQTT subscriptions come up after the start message
-  log "lifeboat daemon running (pid $DAEMON_PID, -Xmx$XMX)"
+  log "lifeboat daemon running (pid $DAEMON_PID, -Xmx$XMX); ${DAEMON_WARMUP} s of unmeasured load at 5000/s"
+  java $LOAD_OPTS -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$PREFIX" --mode lifeboat \
+    --rate 5000 --seconds 1 --warmup "$DAEMON_WARMUP" --services "$SERVICES" >/dev/null 2>>"$WORK/eventload.log"
 fi
 
 # ---------------------------------------------------------------- runs
@@ -128,9 +142,11 @@ for rate in $RATES; do
         log "direct $rate/s"
         load direct "bench-direct-$rate" "$rate" | jq -c '. + {way: "direct"}' >>"$RAW" ;;
       lifeboat)
-        log "lifeboat $rate/s"
-        kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon ended; see $WORK/daemon.log"
-        load lifeboat "$PREFIX" "$rate" | jq -c '. + {way: "lifeboat"}' >>"$RAW" ;;
+        for r in $(seq "$REPEATS"); do
+          log "lifeboat $rate/s (run $r of $REPEATS)"
+          kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon ended; see $WORK/daemon.log"
+          load lifeboat "$PREFIX" "$rate" | jq -c --argjson r "$r" '. + {way: "lifeboat", run: $r}' >>"$RAW"
+        done ;;
       mosquitto)
         log "mosquitto_pub/sub $n messages"
         awk -v n="$n" -v s="$SERVICES" 'BEGIN { for (i = 0; i < n; i++)
@@ -183,20 +199,35 @@ COMMIT="$(git -C "$LIFEBOAT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unk
   echo "**mosquitto**: \`mosquitto_pub -l -q 1\` → \`mosquitto_sub -q 1 -C N\`, the same number of messages, unpaced (throughput only:
 from the first line sent until the subscriber has the last; its send rate column is the same figure)."
   echo
-  echo "| rate/s | way | sent | send rate/s | processed/s | missing | p50 ms | p99 ms | max ms |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  jq -r '[.targetRate, .way, .sent, .sendRate, .processedPerSecond, (.missing // "-"),
-          (.p50Ms // "-"), (.p99Ms // "-"), (.maxMs // "-")] | "| " + (map(tostring) | join(" | ")) + " |"' "$RAW"
+  echo "| rate/s | way | run | sent | send rate/s | processed/s | missing | p50 ms | p99 ms | max ms | Lifeboat CPU µs/event | cores: Lifeboat / broker / load tool |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  jq -r '[.targetRate, .way, (.run // "-"), .sent, .sendRate, .processedPerSecond, (.missing // "-"),
+          (.p50Ms // "-"), (.p99Ms // "-"), (.maxMs // "-"),
+          (if .way == "lifeboat" then (.cpu_lifeboat_usPerEvent // "-") else "-" end),
+          (if .cpu_load_cores then "\(.cpu_lifeboat_cores // "-" | tostring | .[0:4]) / \(.cpu_broker_cores | tostring | .[0:4]) / \(.cpu_load_cores | tostring | .[0:4])" else "-" end)]
+         | "| " + (map(tostring) | join(" | ")) + " |"' "$RAW"
   echo
-  best="$(jq -r 'select(.way == "lifeboat" and .missing == 0 and .p99Ms >= 0 and .p99Ms < 50
-                  and .processedPerSecond >= 0.98 * .targetRate) | .targetRate' "$RAW" | sort -n | tail -1)"
+  # per rate: the median run of the lifeboat way (by p99), and whether every run lost nothing
+  jq -s -r 'map(select(.way == "lifeboat")) | group_by(.targetRate)[]
+            | (sort_by(.p99Ms)) as $runs | $runs[(($runs | length) - 1) / 2 | floor] as $m
+            | "\(.[0].targetRate) \($m.p99Ms) \($m.p50Ms) \(map(.missing) | add) \(map(.processedPerSecond / .targetRate) | min) \($runs | map(.p99Ms) | join(", "))"' "$RAW" \
+    >"$WORK/medians.txt"
+  if [ -s "$WORK/medians.txt" ]; then
+    echo "Median run per rate (lifeboat way, $REPEATS run(s) each):"
+    echo
+    echo "| rate/s | median p99 ms | its p50 ms | missing (all runs) | p99 of each run, ms |"
+    echo "|---|---|---|---|---|"
+    while read -r rt p99 p50 miss _ all; do echo "| $rt | $p99 | $p50 | $miss | $all |"; done <"$WORK/medians.txt"
+    echo
+  fi
+  best="$(awk '$4 == 0 && $5 >= 0.98 && $2 >= 0 && $2 < 50 {print $1}' "$WORK/medians.txt" 2>/dev/null | sort -n | tail -1)"
   if jq -e 'select(.way == "lifeboat")' "$RAW" >/dev/null 2>&1; then
     if [ -z "$(jq -r 'select(.way == "lifeboat" and .matched > 0) | .way' "$RAW")" ]; then
       echo "**No health.changed event came back**: this build does not publish them (the inbound health route is not in it)."
     elif [ -n "$best" ]; then
-      echo "**Highest rate held with nothing missing and p99 < 50 ms: $best events/s** (target: ≥ 10000 events/s)."
+      echo "**Highest rate held (every run processed it with nothing missing, median run's p99 < 50 ms): $best events/s** (target: ≥ 10000 events/s)."
     else
-      echo "**No rate was held with nothing missing and p99 < 50 ms** (target: ≥ 10000 events/s)."
+      echo "**No rate was held (nothing missing in any run, median run's p99 < 50 ms)** (target: ≥ 10000 events/s)."
     fi
   fi
   echo

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.lifeboat.Json;
+import io.reactivex.schedulers.Schedulers;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -273,6 +274,11 @@ public final class EventLoad {
                 .identifier(id)
                 .serverHost(uri.getHost())
                 .serverPort(uri.getPort() < 0 ? 1883 : uri.getPort())
+                // callbacks and completions on the connection's own event loop (they only stamp and
+                // count): handing each to a pool thread would cost a wake-up per message
+                .executorConfig()
+                .applicationScheduler(Schedulers.from(Runnable::run))
+                .applyExecutorConfig()
                 .buildAsync();
     }
 
