@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -223,9 +224,12 @@ public final class BackupService {
         } catch (BackupFailedException e) {
             String aborted = abortReason;
             if (aborted != null) {
-                // recorded and announced as failed, without an alert and its state: it runs again
-                recordFailed(
-                        runId, target.name(), id, "backup", "aborted: " + aborted + " (" + e.getMessage() + ")", "");
+                // recorded and announced as failed, without an alert and its state: it runs again. On a
+                // thread of its own: the stop interrupts this one (the abort, then Camel's forced
+                // shutdown), and an interrupted thread cannot open the embedded catalog's file
+                String error = "aborted: " + aborted + " (" + e.getMessage() + ")";
+                CompletableFuture.runAsync(() -> recordFailed(runId, target.name(), id, "backup", error, ""))
+                        .join();
                 throw new BackupAbortedException("aborted: " + aborted, e);
             }
             fail(runId, target.name(), id, "backup", e.getMessage(), e.stderr());
