@@ -334,18 +334,19 @@ public final class Outbox implements EventSink {
      * Waits for work. Under load (progress within the last {@link #BUSY_NANOS}) the pump naps for a
      * millisecond and takes what came meanwhile in one round, without being woken per message: a wake-up
      * costs more CPU than publishing the message, and the batch also lets the client's sender and
-     * receiver threads sleep less often. Otherwise it sleeps until {@link #publish} wakes it (or 50 ms,
-     * 5 ms while acknowledgements are due). Publishers read {@link #asleep} after adding to {@code
-     * pending}, the pump reads {@code pending} after setting it: one of them sees the other.
+     * receiver threads sleep less often; so does a closing outbox. Otherwise it sleeps until {@link
+     * #publish} wakes it (or 50 ms, 5 ms while acknowledgements are due). Publishers read {@link
+     * #asleep} after adding to {@code pending}, the pump reads {@code pending} after setting it: one of
+     * them sees the other.
      */
     private void idle() {
-        if (System.nanoTime() - lastProgress < BUSY_NANOS && !stopping) {
-            LockSupport.parkNanos(NAP_NANOS);
+        if (stopping || System.nanoTime() - lastProgress < BUSY_NANOS) {
+            LockSupport.parkNanos(NAP_NANOS); // closing: the flush waits for this loop, look again soon
             return;
         }
         asleep = true;
         try {
-            if (pending.isEmpty() && !stopping) {
+            if (pending.isEmpty()) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(inFlight.isEmpty() ? 50 : 5));
             }
         } finally {
