@@ -194,6 +194,8 @@ COMMIT="$(git -C "$LIFEBOAT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unk
   echo "Each rate: ${WARMUP} s of the same load unmeasured, then ${SECONDS_PER_RATE} s measured; events spread over $SERVICES services"
   echo "(\`$PREFIX/health/svc-<n>\`), each alternating degraded/up so every event is a change; QoS 1 in and out;"
   echo "Mosquitto on loopback with max_inflight_messages 1000. Latency = publish → arrival, one clock (one process)."
+  echo "Before the first rate the daemon had ${DAEMON_WARMUP} s of unmeasured load at 5000/s; each rate runs $REPEATS time(s) through"
+  echo "Lifeboat. Load tool: HiveMQ client, JVM options \`$LOAD_OPTS\`. CPU columns: /proc/<pid>/stat over each measured window."
   echo "**lifeboat**: arrival of the matching \`{\"type\":\"health.changed\"}\` on \`$PREFIX/events\`."
   echo "**direct**: the same messages to a plain subscriber on the input topics (no Lifeboat): the broker's and client's ceiling."
   echo "**mosquitto**: \`mosquitto_pub -l -q 1\` → \`mosquitto_sub -q 1 -C N\`, the same number of messages, unpaced (throughput only:
@@ -204,7 +206,7 @@ from the first line sent until the subscriber has the last; its send rate column
   jq -r '[.targetRate, .way, (.run // "-"), .sent, .sendRate, .processedPerSecond, (.missing // "-"),
           (.p50Ms // "-"), (.p99Ms // "-"), (.maxMs // "-"),
           (if .way == "lifeboat" then (.cpu_lifeboat_usPerEvent // "-") else "-" end),
-          (if .cpu_load_cores then "\(.cpu_lifeboat_cores // "-" | tostring | .[0:4]) / \(.cpu_broker_cores | tostring | .[0:4]) / \(.cpu_load_cores | tostring | .[0:4])" else "-" end)]
+          (if .cpu_load_cores then "\(.cpu_lifeboat_cores // "-") / \(.cpu_broker_cores // "-") / \(.cpu_load_cores)" else "-" end)]
          | "| " + (map(tostring) | join(" | ")) + " |"' "$RAW"
   echo
   # per rate: the median run of the lifeboat way (by p99), and whether every run lost nothing

@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * change. Options: {@code --broker --prefix --mode --rate --seconds --services (1000) --qos (1)
  * --warmup --drain-ms (15000) --cpu-pids name=pid,…}; with {@code --cpu-pids} (and always for
  * itself, as {@code load}) the CPU each process used while sending is reported ({@code
- * cpu_<name>_cores}, {@code cpu_<name>_usPerEvent}). Prints one JSON line with the figures on stdout, a summary on stderr.
+ * cpu_<name>_cores}, {@code cpu_<name>_usPerEvent}). Prints one JSON line with the figures on stdout,
+ * a summary on stderr.
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp.txt) io.lifeboat.bench.EventLoad \
@@ -161,7 +162,7 @@ public final class EventLoad {
         long warmStart = System.nanoTime();
         for (long i = 0; i < warm; i++) {
             while ((System.nanoTime() - warmStart) / 1e9 * rate < i) {
-                LockSupport.parkNanos(100_000);
+                LockSupport.parkNanos(1_000_000); // a millisecond's worth at a time, as measured below
             }
             String st = rounds == 1 ? "up" : status(i);
             publish(publisher, level, topic((int) (i % services)), payload(st, "warm-up"));
@@ -237,7 +238,7 @@ public final class EventLoad {
             Long after = cpuAfter.get(b.getKey());
             if (after != null) {
                 double cpuSeconds = (after - b.getValue()) / (double) CLOCK_TICKS;
-                r.put("cpu_" + b.getKey() + "_cores", round(cpuSeconds / ((sendEnd - start) / 1e9) * 100) / 100);
+                r.put("cpu_" + b.getKey() + "_cores", Math.round(cpuSeconds / ((sendEnd - start) / 1e9) * 100) / 100.0);
                 r.put("cpu_" + b.getKey() + "_usPerEvent", round(cpuSeconds * 1e6 / total));
             }
         }
@@ -284,7 +285,8 @@ public final class EventLoad {
 
     /**
      * Publishes without waiting for the acknowledgement: beyond the broker's receive maximum the client
-     * queues, in order. A refused publication fails the run.
+     * queues, in order. A publication the broker refused or the client could not send is counted
+     * ({@code publishFailed}); it also never arrives, so it shows as missing.
      */
     private void publish(Mqtt5AsyncClient client, MqttQos level, String topic, byte[] payload) {
         client.publishWith().topic(topic).qos(level).payload(payload).send().whenComplete((r, e) -> {
