@@ -97,9 +97,9 @@ LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
 RAW="$WORK/results.jsonl"
 : >"$RAW"
 
-load() { # mode prefix rate
+load() { # mode prefix rate [measured seconds] [warm-up seconds]
   java $LOAD_OPTS -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$2" --mode "$1" \
-    --rate "$3" --seconds "$SECONDS_PER_RATE" --warmup "$WARMUP" --services "$SERVICES" \
+    --rate "$3" --seconds "${4:-$SECONDS_PER_RATE}" --warmup "${5:-$WARMUP}" --services "$SERVICES" \
     --cpu-pids "broker=$BROKER_PID${DAEMON_PID:+,lifeboat=$DAEMON_PID}" 2>>"$WORK/eventload.log"
 }
 
@@ -129,8 +129,7 @@ YAML
   grep -q "Lifeboat is running" "$WORK/daemon.log" || { tail -50 "$WORK/daemon.log" >&2; die "the daemon did not start"; }
   sleep 2 # its MQTT subscriptions come up after the start message
   log "lifeboat daemon running (pid $DAEMON_PID, -Xmx$XMX); ${DAEMON_WARMUP} s of unmeasured load at 5000/s"
-  java $LOAD_OPTS -cp "$CP" io.lifeboat.bench.EventLoad --broker "$BROKER" --prefix "$PREFIX" --mode lifeboat \
-    --rate 5000 --seconds 1 --warmup "$DAEMON_WARMUP" --services "$SERVICES" >/dev/null 2>>"$WORK/eventload.log"
+  load lifeboat "$PREFIX" 5000 1 "$DAEMON_WARMUP" >/dev/null
 fi
 
 # ---------------------------------------------------------------- runs

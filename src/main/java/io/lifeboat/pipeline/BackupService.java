@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs backups and verifications the way every entry point needs them (schedule, command line,
@@ -51,7 +53,7 @@ public final class BackupService {
     private final Encryption encryption;
     private volatile OffsiteCopier offsite;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BackupService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
 
     /** The threads taking a backup now, so a shutdown can stop them ({@link #abortRunning}). */
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
